@@ -1,0 +1,50 @@
+"""Linting definition files: syntax (meta-schema), then meaning (``_lint`` rules)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ._catalog import Catalog, bundled_definitions_dir, definition_files, read_file
+from ._findings import Finding, error
+from ._lint import lint
+
+
+def check(*paths, bundled: bool = True) -> dict[str, list[Finding]]:
+    """Check definition files and folders. Returns {file: findings}, one item per file read.
+
+    The bundled definitions are loaded as context (so a file may extend NXentry or name
+    NXmonochromator) unless ``bundled`` is False; files being checked take precedence.
+    """
+    files: list[Path] = []
+    results: dict[str, list[Finding]] = {}
+    for path in map(Path, paths):
+        if not path.exists():
+            results[str(path)] = [error("io", "no such file or folder", file=str(path))]
+            continue
+        found = definition_files(path)
+        if path.is_dir() and not found:
+            results[str(path)] = [error("io", "no definition files (*.yaml, *.nxdl.xml) here",
+                                        file=str(path))]
+        files += found
+    checked = {f.resolve() for f in files}
+    catalog = Catalog()
+    if bundled:
+        for context in definition_files(bundled_definitions_dir()):
+            if context.resolve() not in checked:
+                definition, _ = read_file(context)
+                if definition is not None:
+                    catalog.add(definition, layer=0)
+    definitions = []
+    for file in files:
+        definition, findings = read_file(file)
+        results[str(file)] = findings
+        if definition is not None:
+            catalog.add(definition, layer=1, is_yaml=not file.name.endswith(".nxdl.xml"))
+            definitions.append((str(file), definition))
+    for finding in catalog.findings:
+        results.setdefault(finding.file, []).append(finding)
+    for file, definition in definitions:
+        results[file] += lint(definition, catalog)
+    for findings in results.values():
+        findings.sort(key=lambda f: (f.line, f.col, f.code))
+    return results

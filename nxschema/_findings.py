@@ -1,0 +1,73 @@
+"""Findings: what every checker in nxschema yields, for definitions and for HDF5 files alike.
+
+A finding carries a stable code, a severity, where it is (a definition file position, or an HDF5
+path in a file), a message, and for validation the definition and its source line that asked for
+what was not found. Checkers yield findings; callers collect them (never stop at the first one).
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+SEVERITIES = ("error", "warning", "info")
+_RANK = {name: rank for rank, name in enumerate(SEVERITIES)}
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    code: str
+    severity: str
+    message: str
+    path: str = ""  # HDF5 path inside ``file`` (validation); empty for definition findings
+    file: str = ""  # the HDF5 or definition file the finding is in
+    line: int = 0  # position in ``file`` (definition findings)
+    col: int = 0
+    definition: str = ""  # the definition that asked (validation)
+    source: str = ""  # ``file:line`` of the rule in that definition (validation)
+
+    def at_least(self, severity: str) -> bool:
+        """True if this finding is as severe as ``severity`` or more."""
+        return _RANK[self.severity] <= _RANK[severity]
+
+    def location(self) -> str:
+        if self.path:
+            return f"{self.file}::{self.path}" if self.file else self.path
+        if self.line:
+            return f"{self.file}:{self.line}:{self.col}" if self.col else f"{self.file}:{self.line}"
+        return self.file
+
+    def __str__(self) -> str:
+        text = f"{self.location()}: {self.severity}[{self.code}]: {self.message}"
+        if self.definition:
+            text += f" ({self.definition}"
+            text += f", {self.source})" if self.source else ")"
+        return text
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def error(code, message, **where) -> Finding:
+    return Finding(code, "error", message, **where)
+
+
+def warning(code, message, **where) -> Finding:
+    return Finding(code, "warning", message, **where)
+
+
+def info(code, message, **where) -> Finding:
+    return Finding(code, "info", message, **where)
+
+
+def worst(findings) -> str | None:
+    """The most severe severity among ``findings``, or None when there are none."""
+    ranks = [_RANK[f.severity] for f in findings]
+    return SEVERITIES[min(ranks)] if ranks else None
+
+
+class DefinitionError(Exception):
+    """Raised by loaders that cannot go on; carries the findings that explain why."""
+
+    def __init__(self, findings):
+        self.findings = list(findings)
+        super().__init__("\n".join(str(f) for f in self.findings))

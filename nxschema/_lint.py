@@ -1,0 +1,184 @@
+"""Meaning checks on definitions that passed the meta-schema: a table of small rules.
+
+Each rule takes (definition, catalog) and yields findings. ``lint`` runs them all; rules never
+stop at the first problem.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+import jsonschema
+
+from . import _model as m
+from ._findings import Finding, error, warning
+from ._vocabulary import NX_TYPES, OFFICIAL_BASE_CLASSES, UNITS_CATEGORIES, did_you_mean
+
+IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+def _at(element, code, message, severity=error) -> Finding:
+    src = getattr(element, "source", None) or m.Source("")
+    return severity(code, message, file=src.file, line=src.line, col=src.col)
+
+
+def walk(members, parents=()):
+    """Yield (element, parent chain) for every group, field, link, choice and attribute."""
+    for member in members:
+        yield member, parents
+        if isinstance(member, m.Choice):
+            yield from walk(member.groups, parents + (member,))
+            continue
+        for attribute in getattr(member, "attributes", ()):
+            yield attribute, parents + (member,)
+        if isinstance(member, m.Group):
+            yield from walk(member.members, parents + (member,))
+
+
+def _elements(definition: m.Definition):
+    for attribute in definition.attributes:
+        yield attribute, ()
+    yield from walk(definition.members)
+
+
+def known_classes(catalog) -> set[str]:
+    return OFFICIAL_BASE_CLASSES | {d.name for d in catalog.of_category("base")}
+
+
+def rule_classes(definition, catalog):
+    classes = known_classes(catalog)
+    for element, _ in _elements(definition):
+        if isinstance(element, m.Group) and element.nx_class not in classes:
+            yield _at(element, "unknown-class", f"unknown NX class {element.nx_class!r}"
+                      f"{did_you_mean(element.nx_class, classes)}")
+
+
+def rule_types_and_units(definition, catalog):
+    for element, _ in _elements(definition):
+        nx_type = getattr(element, "type", None)
+        if nx_type is not None and nx_type not in NX_TYPES:
+            yield _at(element, "unknown-type",
+                      f"unknown NX type {nx_type!r}{did_you_mean(nx_type, NX_TYPES)}")
+        units = getattr(element, "units", None)
+        if units and units.startswith("NX_") and units not in UNITS_CATEGORIES:
+            yield _at(element, "unknown-units", f"unknown units category {units!r}"
+                      f"{did_you_mean(units, UNITS_CATEGORIES)}")
+
+
+def rule_symbols(definition, catalog):
+    declared = {s.name for s in definition.symbols}
+    for key in catalog.chain(definition.key)[1:] if definition.key in catalog else ():
+        declared |= {s.name for s in catalog.raw(key).symbols}
+    for element, _ in _elements(definition):
+        dims = getattr(element, "dimensions", None)
+        for dim in dims.dims if dims else ():
+            value = dim.value
+            if isinstance(value, str) and IDENTIFIER.match(value) and value not in declared:
+                yield _at(dim if dim.source else element, "undeclared-symbol",
+                          f"dimension {value!r} of {element.name!r} is not a declared symbol"
+                          f"{did_you_mean(value, declared)}; declare it under 'symbols'",
+                          severity=warning)
+
+
+def rule_extends(definition, catalog):
+    if definition.extends is None:
+        return
+    cycle = catalog.extends_cycle(definition.key) if definition.key in catalog else None
+    if cycle:
+        yield _at(definition, "extends-cycle", "'extends' goes round in a cycle: "
+                  + " → ".join(cycle))
+    elif definition.extends not in catalog and definition.extends not in OFFICIAL_BASE_CLASSES:
+        yield _at(definition, "unknown-extends", f"extends unknown definition "
+                  f"{definition.extends!r}{did_you_mean(definition.extends, set(catalog))}")
+
+
+def rule_duplicates(definition, catalog):
+    for members in _member_lists(definition):
+        seen = {}
+        for member in members:
+            name = m.member_key(member)
+            if name in seen:
+                yield _at(member, "duplicate-member", f"{name!r} is defined twice in one group "
+                          f"(first at line {seen[name].source.line if seen[name].source else '?'})")
+            else:
+                seen[name] = member
+
+
+def _member_lists(definition):
+    yield definition.members
+    for element, _ in _elements(definition):
+        if isinstance(element, m.Group):
+            yield element.members
+
+
+def rule_links(definition, catalog):
+    for element, parents in _elements(definition):
+        if isinstance(element, m.Link) and not resolve_target(element.target, definition, catalog):
+            yield _at(element, "unresolved-link",
+                      f"link target {element.target!r} names nothing in {definition.name} "
+                      "or in the base classes of the groups on its way")
+
+
+def rule_config(definition, catalog):
+    for element, _ in _elements(definition):
+        spec = getattr(element, "config", None)
+        if spec and spec.schema:
+            try:
+                jsonschema.Draft202012Validator.check_schema(json.loads(spec.schema))
+            except jsonschema.SchemaError as exc:
+                yield _at(spec, "bad-config-schema", f"the configuration schema is not a valid "
+                          f"JSON Schema: {exc.message}")
+
+
+def _segments(target: str):
+    for part in target.strip("/").split("/"):
+        name, _, nx_class = part.partition(":")
+        if not nx_class and name.startswith("NX"):
+            name, nx_class = "", name
+        yield name, nx_class
+
+
+def resolve_target(target: str, definition: m.Definition, catalog) -> bool:
+    """True if every step of ``target`` names a member of the definition or of a base class.
+
+    A step naming a class (``NXinstrument`` or ``monochromator:NXmonochromator``) that the
+    definition does not spell out is accepted: base classes allow any group of a known class.
+    """
+    candidates = [definition.members]
+    for name, nx_class in _segments(target):
+        found = []
+        for members in candidates:
+            for member in members:
+                if _step_matches(member, name, nx_class):
+                    found.append(member)
+        if not found and nx_class:
+            found = [m.Group(nx_class, name or None)]  # a group of a known class may be anywhere
+        if not found:
+            return False
+        candidates = [_children(x, catalog) for x in found]
+    return True
+
+
+def _step_matches(member, name, nx_class) -> bool:
+    if isinstance(member, m.Group):
+        if nx_class and member.nx_class != nx_class:
+            return False
+        return not name or member.name in (None, name) or member.name_type in ("any", "partial")
+    return not nx_class and getattr(member, "name", None) == name
+
+
+def _children(member, catalog):
+    if isinstance(member, m.Group):
+        base = catalog.base_class(member.nx_class)
+        return member.members + (base.members if base else ())
+    return ()
+
+
+RULES = (rule_classes, rule_types_and_units, rule_symbols, rule_extends, rule_duplicates,
+         rule_links, rule_config)
+
+
+def lint(definition: m.Definition, catalog) -> list[Finding]:
+    """Every meaning problem of ``definition`` (as written) in the context of ``catalog``."""
+    return [finding for rule in RULES for finding in rule(definition, catalog)]

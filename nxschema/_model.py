@@ -1,0 +1,286 @@
+"""The one in-memory model of a definition.
+
+Every face of nxschema reads and writes these classes: the YAML and NXDL readers build them, the
+compiler, the writers, the docs and the ICAT mapping read them. They are small, frozen and hashable.
+
+Two conventions hold everywhere:
+
+* A keyword that the author did not write is ``None``, never its default. Round trips (NXDL → model
+  → NXDL) must give back what was written, so defaults are applied by functions such as
+  :func:`requirement`, not stored.
+* ``source`` is excluded from equality, so two models read from different files or formats compare
+  equal when they say the same thing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Union
+
+__all__ = [
+    "Source", "Symbol", "EnumItem", "Enumeration", "Dim", "Dimensions", "ConfigSpec",
+    "IcatSpec", "Attribute", "Field", "Group", "Link", "Choice", "Definition", "Member",
+    "requirement", "member_key", "replace",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """Where an element was written: a file and a 1-based line and column."""
+
+    file: str
+    line: int = 0
+    col: int = 0
+
+    def __str__(self) -> str:
+        if not self.line:
+            return self.file
+        return f"{self.file}:{self.line}:{self.col}" if self.col else f"{self.file}:{self.line}"
+
+
+def _src():
+    return field(default=None, compare=False, repr=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Symbol:
+    name: str
+    doc: str | None = None
+    source: Source | None = _src()
+
+
+@dataclass(frozen=True, slots=True)
+class EnumItem:
+    value: str
+    doc: str | None = None
+    source: Source | None = _src()
+
+
+@dataclass(frozen=True, slots=True)
+class Enumeration:
+    items: tuple[EnumItem, ...]
+    open: bool | None = None
+    source: Source | None = _src()
+
+    @property
+    def values(self) -> tuple[str, ...]:
+        return tuple(item.value for item in self.items)
+
+
+@dataclass(frozen=True, slots=True)
+class Dim:
+    """One axis of a shape. ``value`` is an int, a symbol, or free text such as ``tof+1``."""
+
+    value: int | str | None = None
+    index: str | None = None
+    ref: str | None = None
+    refindex: str | None = None
+    incr: str | None = None
+    required: bool | None = None
+    doc: str | None = None
+    source: Source | None = _src()
+
+
+@dataclass(frozen=True, slots=True)
+class Dimensions:
+    """``rank`` is kept as written: an int, a symbol, or free text (``dataRank``, ``1 or 2``)."""
+
+    rank: int | str | None = None
+    dims: tuple[Dim, ...] = ()
+    doc: str | None = None
+    source: Source | None = _src()
+
+
+@dataclass(frozen=True, slots=True)
+class ConfigSpec:
+    """A process configuration payload: the formats it may be written in, and its JSON Schema."""
+
+    formats: tuple[str, ...] = ("json", "yaml", "ini")
+    schema: str | None = None  # JSON text, so the model stays hashable
+    source: Source | None = _src()
+
+
+@dataclass(frozen=True, slots=True)
+class IcatSpec:
+    """How an element maps to an ICAT metadata key (see docs/icat.md).
+
+    On a field, ``key`` is the whole ICAT key. On a group, ``key`` replaces the group's CamelCase
+    part in the keys of its descendants (``primary_slit`` → ``SlitPrimary``).
+    """
+
+    key: str | None = None
+    record: str | None = None
+    mandatory: bool | None = None
+    description: str | None = None
+    source: Source | None = _src()
+
+
+@dataclass(frozen=True, slots=True)
+class Attribute:
+    name: str
+    type: str | None = None
+    units: str | None = None
+    doc: str | None = None
+    enumeration: Enumeration | None = None
+    dimensions: Dimensions | None = None
+    value: str | None = None
+    optional: bool | None = None
+    recommended: bool | None = None
+    deprecated: str | None = None
+    name_type: str | None = None
+    domain: str | None = None
+    personal: bool | None = None
+    source: Source | None = _src()
+
+
+@dataclass(frozen=True, slots=True)
+class Field:
+    name: str
+    type: str | None = None
+    units: str | None = None
+    doc: str | None = None
+    dimensions: Dimensions | None = None
+    enumeration: Enumeration | None = None
+    attributes: tuple[Attribute, ...] = ()
+    value: str | None = None
+    optional: bool | None = None
+    recommended: bool | None = None
+    min_occurs: int | None = None
+    max_occurs: int | str | None = None  # an int or "unbounded"
+    deprecated: str | None = None
+    name_type: str | None = None
+    # NXDL's legacy and rarely used field attributes, kept so that NXDL round-trips exactly.
+    long_name: str | None = None
+    signal: str | None = None
+    axes: str | None = None
+    axis: str | None = None
+    primary: str | None = None
+    stride: str | None = None
+    data_offset: str | None = None
+    interpretation: str | None = None
+    # Ours.
+    domain: str | None = None
+    personal: bool | None = None
+    config: ConfigSpec | None = None
+    icat: IcatSpec | None = None
+    source: Source | None = _src()
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    """A member that must be a link; ``target`` is an NXDL class path or a plain HDF5 path."""
+
+    name: str
+    target: str
+    doc: str | None = None
+    napimount: str | None = None
+    optional: bool | None = None
+    recommended: bool | None = None
+    deprecated: str | None = None
+    domain: str | None = None
+    personal: bool | None = None
+    source: Source | None = _src()
+
+
+@dataclass(frozen=True, slots=True)
+class Group:
+    nx_class: str
+    name: str | None = None
+    doc: str | None = None
+    members: tuple["Member", ...] = ()
+    attributes: tuple[Attribute, ...] = ()
+    optional: bool | None = None
+    recommended: bool | None = None
+    min_occurs: int | None = None
+    max_occurs: int | str | None = None
+    deprecated: str | None = None
+    name_type: str | None = None
+    domain: str | None = None
+    personal: bool | None = None
+    config: ConfigSpec | None = None
+    icat: IcatSpec | None = None
+    source: Source | None = _src()
+
+
+@dataclass(frozen=True, slots=True)
+class Choice:
+    """Exactly one of ``groups`` stands at ``name``."""
+
+    name: str
+    groups: tuple[Group, ...]
+    doc: str | None = None
+    source: Source | None = _src()
+
+
+Member = Union[Field, Group, Link, Choice]
+
+
+@dataclass(frozen=True, slots=True)
+class Definition:
+    """A base class, application definition, raw-data layout or processing form.
+
+    For a base class or processing form, ``members`` and ``attributes`` describe any group of that
+    class. For an application definition or layout, ``members`` describe what stands at the file
+    root (one or more NXentry or NXsubentry groups).
+    """
+
+    name: str
+    category: str
+    extends: str | None = None
+    doc: str | None = None
+    symbols: tuple[Symbol, ...] = ()
+    symbols_doc: str | None = None
+    members: tuple[Member, ...] = ()
+    attributes: tuple[Attribute, ...] = ()
+    ignore_extra_groups: bool | None = None
+    ignore_extra_fields: bool | None = None
+    ignore_extra_attributes: bool | None = None
+    deprecated: str | None = None
+    restricts: str | None = None
+    svnid: str | None = None
+    placement: str | None = None
+    domain: str | None = None
+    source: Source | None = _src()
+
+    @property
+    def key(self) -> str:
+        """The catalog key: the name, with ``@subentry`` for a subentry-only form."""
+        return f"{self.name}@subentry" if self.effective_placement == "subentry" else self.name
+
+    @property
+    def effective_placement(self) -> str | None:
+        """Where an application definition applies: entry, subentry or any (None otherwise)."""
+        if self.category != "application":
+            return None
+        if self.placement:
+            return self.placement
+        tops = {m.nx_class for m in self.members if isinstance(m, Group)}
+        return "subentry" if tops == {"NXsubentry"} else "any"
+
+
+def member_key(member: Member) -> str:
+    """The name a member is known by among its siblings: ``name``, or ``(NXclass)`` if unnamed."""
+    if isinstance(member, Group):
+        return member.name or f"({member.nx_class})"
+    return member.name
+
+
+def requirement(element, category: str) -> str:
+    """``required``, ``recommended`` or ``optional``, with NXDL's defaults for ``category``.
+
+    Everything in a base class is optional; in an application definition, layout or processing form
+    groups, fields and links are required unless marked; attributes are optional unless marked.
+    """
+    if getattr(element, "recommended", None):
+        return "recommended"
+    optional = getattr(element, "optional", None)
+    if optional is True:
+        return "optional"
+    min_occurs = getattr(element, "min_occurs", None)
+    if min_occurs is not None:
+        return "required" if min_occurs > 0 else "optional"
+    if optional is False:
+        return "required"
+    if category == "base" or isinstance(element, Attribute):
+        return "optional"
+    return "required"
