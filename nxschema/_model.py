@@ -199,6 +199,9 @@ class Group:
     personal: bool | None = None
     config: ConfigSpec | None = None
     icat: IcatSpec | None = None
+    # Ours: kinds of unnamed members that are errors here ("groups", "fields", "attributes"),
+    # e.g. the ESRF `measurement` collection holds datasets (or links to them), never groups.
+    forbid_extra: tuple[str, ...] = ()
     source: Source | None = _src()
 
 

@@ -207,6 +207,7 @@ class _Builder:
             min_occurs=spec.get("min_occurs"), max_occurs=spec.get("max_occurs"),
             config=self.config(spec.get("config"), path + ("config",)),
             icat=self.icat(spec.get("icat"), path + ("icat",)),
+            forbid_extra=tuple(spec.get("forbid_extra", ())),
             source=self.key_src(path), **self.common(spec, path))
 
     def field(self, name, spec, path) -> m.Field:

@@ -119,6 +119,8 @@ def _group_body(group: m.Group) -> dict:
         out["config"] = _config(group.config)
     if group.icat:
         out["icat"] = _icat(group.icat)
+    if group.forbid_extra:
+        out["forbid_extra"] = list(group.forbid_extra)
     if group.attributes:
         out["attributes"] = _attributes(group.attributes)
     if group.members:

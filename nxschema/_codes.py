@@ -1,0 +1,65 @@
+"""The catalog of finding codes: every code any checker may yield, with what triggers it.
+
+docs/findings.md and the generated docs' findings page are rendered from this table, and a test
+checks that every code yielded anywhere in the package is listed here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Code:
+    code: str
+    severity: str
+    area: str  # "definition" (nxschema check) or "file" (nxschema validate)
+    summary: str
+    example: str
+
+
+_D, _F = "definition", "file"
+
+CODES: dict[str, Code] = {c.code: c for c in (
+    # --- definitions: syntax -------------------------------------------------------------------
+    Code("io", "error", _D, "A file or folder cannot be read.", "nxschema check missing.yaml"),
+    Code("yaml-syntax", "error", _D, "The YAML cannot be parsed (tabs, a file cut off, ...).",
+         "energy:\n\ttype: NX_FLOAT"),
+    Code("yaml-empty", "error", _D, "The file holds no YAML document.", "(an empty file)"),
+    Code("yaml-key", "error", _D, "A mapping key is not a plain name.", "[a, b]: 1"),
+    Code("yaml-too-big", "error", _D,
+         "Alias expansion or nesting exceeds the safe bounds (a 'billion laughs' document).",
+         "a: &a [x, x]\nb: &b [*a, *a]\n..."),
+    Code("duplicate-key", "error", _D, "A key is written twice in one mapping.",
+         "i0: NX_NUMBER\ni0: NX_FLOAT"),
+    Code("schema", "error", _D, "The document does not fit the meta-schema.",
+         "doc: 1   # doc must be text"),
+    Code("unknown-keyword", "error", _D, "A keyword the language does not have (did-you-mean).",
+         "energy: {unitz: NX_ENERGY}"),
+    # --- definitions: meaning ------------------------------------------------------------------
+    Code("unknown-class", "error", _D, "A group's NX class is neither loaded nor official.",
+         "(NXsubentri): {}"),
+    Code("unknown-type", "error", _D, "An NX type that does not exist.", "type: NX_FLOATT"),
+    Code("unknown-units", "error", _D, "A units category (NX_...) that does not exist.",
+         "units: NX_ENERGIE"),
+    Code("undeclared-symbol", "warning", _D, "A dimension names a symbol not under 'symbols'.",
+         "dimensions: [nQ]"),
+    Code("extends-cycle", "error", _D, "'extends' goes round in a cycle.",
+         "A extends B, B extends A"),
+    Code("unknown-extends", "error", _D, "'extends' names no known definition.",
+         "extends: NXobjekt"),
+    Code("duplicate-member", "error", _D, "Two members of one group have the same name.",
+         "a field 'data' and a group 'data(NXdata)' side by side"),
+    Code("unresolved-link", "error", _D, "A link target names nothing the definition knows.",
+         "energy: {link: /NXentry/NXinstrument/mono:NXmonochromator/energie}"),
+    Code("bad-config-schema", "error", _D, "A configuration's JSON Schema is itself invalid.",
+         "config: {schema: {type: 12}}"),
+    Code("duplicate-definition", "warning", _D, "Two files in one source define the same key.",
+         "two files both named NXxas"),
+)}
+
+
+def register(*codes: Code) -> None:
+    """Add codes defined by other modules (validation rules, ICAT lint)."""
+    for code in codes:
+        CODES[code.code] = code
