@@ -36,6 +36,18 @@ CODES: dict[str, Code] = {c.code: c for c in (
          "doc: 1   # doc must be text"),
     Code("unknown-keyword", "error", _D, "A keyword the language does not have (did-you-mean).",
          "energy: {unitz: NX_ENERGY}"),
+    Code("nxdl-syntax", "error", _D, "The NXDL XML cannot be parsed (cut off, a DOCTYPE, ...).",
+         '<field name="energy">'),
+    Code("nxdl-element", "error", _D, "An NXDL element nxdl.xsd does not allow there.",
+         '<field name="x"><group type="NXdata"/></field>'),
+    Code("nxdl-attribute", "error", _D, "An NXDL attribute nxdl.xsd does not allow there.",
+         '<field name="x" unit="NX_ENERGY"/>'),
+    Code("nxdl-value", "error", _D, "A required NXDL attribute is missing or has a bad value.",
+         '<field name="x" optional="maybe"/>'),
+    Code("nxdl-namespace", "warning", _D, "The NXDL root does not declare the NXDL namespace.",
+         '<definition name="NXfoo" ...> without xmlns'),
+    Code("nxdl-extras", "error", _D, "A <!--nxschema {...}--> comment is not valid (see "
+         "docs/nxdl.md).", '<!--nxschema {"domain": "lab"}-->'),
     # --- definitions: meaning ------------------------------------------------------------------
     Code("unknown-class", "error", _D, "A group's NX class is neither loaded nor official.",
          "(NXsubentri): {}"),

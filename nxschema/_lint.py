@@ -98,11 +98,15 @@ def rule_duplicates(definition, catalog):
         seen = {}
         for member in members:
             name = m.member_key(member)
-            if name in seen:
+            # A field and a group of one name are alternatives, not a duplicate: NXDL base
+            # classes offer a value or its NXlog that way (NXsample: magnetic_field).
+            kind = isinstance(member, (m.Group, m.Choice))
+            first = seen.get((kind, name))
+            if first is not None:
                 yield _at(member, "duplicate-member", f"{name!r} is defined twice in one group "
-                          f"(first at line {seen[name].source.line if seen[name].source else '?'})")
+                          f"(first at line {first.source.line if first.source else '?'})")
             else:
-                seen[name] = member
+                seen[kind, name] = member
 
 
 def _member_lists(definition):

@@ -243,6 +243,9 @@ class Definition:
     svnid: str | None = None
     placement: str | None = None
     domain: str | None = None
+    # The comment block at the top of the file (NXDL's copyright header, leading `#` lines of a
+    # YAML file), carried across conversions; like ``source`` it is not part of the meaning.
+    header: str | None = field(default=None, compare=False, repr=False)
     source: Source | None = _src()
 
     @property
