@@ -1,0 +1,129 @@
+"""Value-level checks: NX types against HDF5 dtypes, ISO 8601 dates, units plausibility.
+
+Each function answers with a message (a problem) or None; the validator turns messages into
+findings with the right code, path and severity.
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+
+ISO8601 = re.compile(
+    r"^\d{4}-\d{2}-\d{2}"
+    r"([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}(:?\d{2})?)?)?$")
+
+_NUMERIC_KINDS = {
+    "NX_FLOAT": "f", "NX_NUMBER": "fiucb", "NX_INT": "iu", "NX_UINT": "u", "NX_POSINT": "iu",
+    "NX_COMPLEX": "c", "NX_CCOMPLEX": "c", "NX_PCOMPLEX": "c", "NX_QUATERNION": "f",
+}
+
+
+def is_string_dtype(dtype) -> bool:
+    if dtype.kind in "SU":
+        return True
+    return dtype.kind == "O" and dtype.metadata is not None and "vlen" in dtype.metadata
+
+
+def type_problem(nx_type: str | None, dtype) -> tuple[str, str] | None:
+    """(severity, message) if a dataset of ``dtype`` cannot hold ``nx_type``, else None."""
+    if nx_type is None or nx_type in ("NX_CHAR_OR_NUMBER",):
+        return None
+    text = is_string_dtype(dtype)
+    if nx_type in ("NX_CHAR", "NX_DATE_TIME", "ISO8601"):
+        if not text:
+            return "warning", f"{nx_type} expected, found numbers ({dtype})"
+        return None
+    if nx_type == "NX_BOOLEAN":
+        if dtype.kind == "b" or (dtype.kind in "iu" and dtype.itemsize == 1):
+            return None
+        if dtype.kind == "i" or dtype.kind == "u":
+            return "warning", f"NX_BOOLEAN expected, found {dtype}"
+        return "error", f"NX_BOOLEAN expected, found {_describe(dtype)}"
+    if nx_type == "NX_BINARY":
+        return None if dtype.kind in "uiV" else ("warning", f"NX_BINARY expected, found {dtype}")
+    kinds = _NUMERIC_KINDS.get(nx_type)
+    if kinds is None:
+        return None
+    if text:
+        return "error", f"{nx_type} expected, found strings"
+    if dtype.kind in kinds:
+        return None
+    if nx_type == "NX_FLOAT" and dtype.kind in "iu":
+        return "warning", f"NX_FLOAT expected, found integers ({dtype})"
+    if nx_type in ("NX_INT", "NX_POSINT", "NX_UINT") and dtype.kind == "f":
+        return "error", f"{nx_type} expected, found floating point ({dtype})"
+    if nx_type == "NX_UINT" and dtype.kind == "i":
+        return "warning", f"NX_UINT expected, found signed integers ({dtype})"
+    return "error", f"{nx_type} expected, found {_describe(dtype)}"
+
+
+def _describe(dtype) -> str:
+    return "strings" if is_string_dtype(dtype) else str(dtype)
+
+
+def value_problem(nx_type: str | None, value) -> str | None:
+    """A problem with the value itself (dates, positive integers, booleans), else None."""
+    if value is None:
+        return None
+    values = value if isinstance(value, (list, np.ndarray)) else [value]
+    if nx_type in ("NX_DATE_TIME", "ISO8601"):
+        for v in values[:16]:
+            if isinstance(v, str) and not ISO8601.match(v.strip()):
+                return f"{v!r} is not an ISO 8601 date and time"
+    elif nx_type == "NX_POSINT":
+        arr = np.asarray(value)
+        if arr.dtype.kind in "iu" and arr.size and (arr <= 0).any():
+            return f"NX_POSINT values must be > 0, found {arr.min()}"
+    elif nx_type == "NX_BOOLEAN":
+        arr = np.asarray(value)
+        if arr.dtype.kind in "iu" and arr.size and not np.isin(arr, (0, 1)).all():
+            return "NX_BOOLEAN values must be 0 or 1"
+    return None
+
+
+# Units accepted for each category: base symbols; SI prefixes are added to the metric ones.
+_PREFIXES = ("", "y", "z", "a", "f", "p", "n", "u", "µ", "m", "c", "d", "k", "M", "G", "T", "P")
+_METRIC = {
+    "NX_ENERGY": ("eV", "J", "erg", "Ry", "Hartree"),
+    "NX_LENGTH": ("m", "angstrom", "Angstrom", "Å", "A", "inch", "in", "ft", "micron"),
+    "NX_WAVELENGTH": ("m", "angstrom", "Angstrom", "Å", "A"),
+    "NX_TIME": ("s", "second", "seconds", "min", "h", "hour", "day"),
+    "NX_PERIOD": ("s", "second"),
+    "NX_CURRENT": ("A", "amp", "ampere"),
+    "NX_VOLTAGE": ("V", "volt"),
+    "NX_MASS": ("g", "amu", "u", "Da"),
+    "NX_FREQUENCY": ("Hz",),
+    "NX_POWER": ("W",),
+    "NX_PRESSURE": ("Pa", "bar", "mbar", "atm", "Torr", "torr", "psi"),
+    "NX_CHARGE": ("C",),
+    "NX_TEMPERATURE": ("K", "C", "degC", "celsius", "F", "degF"),
+    "NX_ANGLE": ("rad", "deg", "degree", "degrees", "°", "mrad", "urad"),
+    "NX_COUNT": ("counts", "count", "", "1"),
+    "NX_DIMENSIONLESS": ("", "1", "%", "ratio"),
+    "NX_UNITLESS": ("", "1"),
+    "NX_VOLUME": ("m3", "m^3", "l", "L", "cm3", "cm^3"),
+    "NX_AREA": ("m2", "m^2", "cm2", "cm^2", "barn", "b"),
+}
+_OPEN = {"NX_ANY", "NX_TRANSFORMATION", "NX_PER_LENGTH", "NX_PER_AREA", "NX_FLUX",
+         "NX_CROSS_SECTION", "NX_EMITTANCE", "NX_MASS_DENSITY", "NX_MOLECULAR_WEIGHT",
+         "NX_PULSES", "NX_SCATTERING_LENGTH_DENSITY", "NX_SOLID_ANGLE", "NX_TIME_OF_FLIGHT",
+         "NX_WAVENUMBER", "NX_DIMENSIONLESS"}
+
+
+def units_problem(category: str | None, units: str) -> str | None:
+    """A message if ``units`` is implausible for ``category`` (literal units must match)."""
+    if not category:
+        return None
+    units = units.strip()
+    if not category.startswith("NX_"):
+        return None if units == category else f"units {units!r}, expected {category!r}"
+    if category in _OPEN or category not in _METRIC:
+        return None
+    for base in _METRIC[category]:
+        if units == base or any(units == p + base for p in _PREFIXES if base):
+            return None
+    if category == "NX_TIME_OF_FLIGHT":
+        return None
+    return f"units {units!r} are not a plausible {category}"

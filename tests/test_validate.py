@@ -1,0 +1,163 @@
+"""The validator against files built here with h5py, valid and then broken on purpose."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import subprocess
+import sys
+
+import h5py
+import numpy as np
+import pytest
+
+import nxschema
+from h5files import STR, write_xas_file
+
+NXDL = __import__("pathlib").Path(__file__).resolve().parents[1].parent / "shared" / "nxdl"
+
+
+def cli(*args):
+    proc = subprocess.run([sys.executable, "-m", "nxschema", *map(str, args)],
+                          capture_output=True, text=True)
+    assert "Traceback" not in proc.stderr + proc.stdout
+    return proc
+
+
+@pytest.fixture
+def valid(tmp_path):
+    path = tmp_path / "xas.h5"
+    write_xas_file(path, n_entries=1)
+    return path
+
+
+def codes_at(report):
+    return {(f.code, f.path) for f in report.findings if f.severity == "error"}
+
+
+def test_valid_file_has_no_error_and_exit_0(valid):
+    report = nxschema.validate(valid)
+    assert report.ok, [str(f) for f in report.errors]
+    assert cli("validate", valid).returncode == 0
+
+
+def _break(path, how):
+    with h5py.File(path, "r+") as f:
+        how(f)
+
+
+def _replace(f, path, value, **attrs):
+    del f[path]
+    dataset = f.create_dataset(path, data=value, dtype=STR if isinstance(value, str) else None)
+    for key, val in attrs.items():
+        dataset.attrs[key] = val
+
+
+def _lengths(n_i0, n_it):
+    def how(f):
+        _replace(f, "1.1/instrument/incoming_beam/data", np.ones(n_i0), units="counts")
+        _replace(f, "1.1/instrument/absorbed_beam/data", np.ones(n_it), units="counts")
+    return how
+
+
+def _strings_for_float(f):
+    del f["1.1/instrument/monochromator/energy"]
+    f["1.1/instrument/monochromator"].create_dataset(
+        "energy", data=np.array(["7.0"] * 100, dtype=object), dtype=STR)
+
+
+def _ext(group_path):
+    def how(f):
+        f[f"{group_path}/broken_ext"] = h5py.ExternalLink("missing.h5", "/entry/data")
+    return how
+
+
+DEFECTS = {
+    "missing required field": (lambda f: f.__delitem__("1.1/title"), "missing-required",
+                               "/1.1/title"),
+    "strings instead of NX_FLOAT": (_strings_for_float, "wrong-type",
+                                    "/1.1/instrument/monochromator/energy"),
+    "lengths 100/99/101": (_lengths(99, 101), "dimension-mismatch", None),
+    "lengths 100/90/80": (_lengths(90, 80), "dimension-mismatch", None),
+    "dangling soft link in NXdata": (
+        lambda f: f["1.1/data"].__setitem__("extra", h5py.SoftLink("/1.1/nowhere")),
+        "dangling-link", "/1.1/data/extra"),
+    "dangling soft link outside NXdata": (
+        lambda f: f["1.1/sample"].__setitem__("holder", h5py.SoftLink("/1.1/nothing")),
+        "dangling-link", "/1.1/sample/holder"),
+    "dangling external link in NXdata": (_ext("1.1/data"), "dangling-external-link",
+                                         "/1.1/data/broken_ext"),
+    "dangling external link outside NXdata": (_ext("1.1/instrument"), "dangling-external-link",
+                                              "/1.1/instrument/broken_ext"),
+    "NX_class typo": (lambda f: f["1.1/instrument/monochromator"].attrs.__setitem__(
+        "NX_class", "NXmonochromatr"), "unknown-class", "/1.1/instrument/monochromator"),
+    "valid but wrong NX_class": (lambda f: f["1.1/instrument/monochromator"].attrs.__setitem__(
+        "NX_class", "NXdetector"), "wrong-class", "/1.1/instrument/monochromator"),
+    "bad @signal": (lambda f: f["1.1/data"].attrs.__setitem__("signal", "nothing"),
+                    "bad-signal", "/1.1/data@signal"),
+    "enumeration violation": (lambda f: _replace(f, "1.1/instrument/source/probe", "xray"),
+                              "not-in-enumeration", "/1.1/instrument/source/probe"),
+    "root @default naming a missing entry": (lambda f: f.attrs.__setitem__("default", "9.1"),
+                                             "dangling-default", "/@default"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(DEFECTS))
+def test_defect_matrix(valid, name):
+    how, code, path = DEFECTS[name]
+    _break(valid, how)
+    report = nxschema.validate(valid)
+    found = codes_at(report)
+    if path is None:
+        assert any(c == code for c, _ in found), found
+    else:
+        assert (code, path) in found, sorted(found)
+    assert cli("validate", valid).returncode == 1
+
+
+def test_dimension_mismatch_names_both_fields(valid):
+    _break(valid, _lengths(99, 101))
+    found = [f for f in nxschema.validate(valid).errors if f.code == "dimension-mismatch"]
+    # Caught in the full NIAC entry and, independently, in the ESRF subentry.
+    assert {f.path.rsplit("/", 1)[0] for f in found} >= {"/1.1/instrument/monochromator",
+                                                          "/1.1/xas"}
+    for finding in found:
+        assert "'nP'" in finding.message and "disagrees with /1.1/" in finding.message
+
+
+def test_validation_leaves_file_byte_identical(valid):
+    before = hashlib.sha256(valid.read_bytes()).hexdigest()
+    nxschema.validate(valid)
+    cli("validate", valid)
+    assert hashlib.sha256(valid.read_bytes()).hexdigest() == before
+
+
+def test_json_output_shape_and_exit_codes(valid, tmp_path):
+    bad = tmp_path / "notes.txt"
+    bad.write_text("not hdf5")
+    proc = cli("validate", "--format", "json", valid, bad, tmp_path / "missing.h5")
+    data = json.loads(proc.stdout)
+    files = {item["file"]: item for item in data["files"]}
+    assert files[str(valid)]["ok"] is True
+    assert files[str(bad)]["ok"] is False
+    assert files[str(bad)]["findings"][0]["code"] == "file-unreadable"
+    assert set(files[str(bad)]["findings"][0]) >= {"code", "severity", "path", "message",
+                                                   "definition", "source"}
+    assert proc.returncode == 1  # one good file, bad ones reported, the run went on
+
+
+def test_only_unreadable_files_exit_2(tmp_path):
+    bad = tmp_path / "truncated.h5"
+    write_xas_file(bad)
+    bad.write_bytes(bad.read_bytes()[:3000])
+    proc = cli("validate", bad, tmp_path / "nope.h5")
+    assert proc.returncode == 2
+    assert "file-unreadable" in proc.stdout
+
+
+def test_findings_carry_definition_and_source(valid):
+    _break(valid, lambda f: f.__delitem__("1.1/title"))
+    finding = next(f for f in nxschema.validate(valid).errors if f.code == "missing-required")
+    assert finding.definition == "NXxas"
+    assert finding.source.endswith(".yaml:" + finding.source.rsplit(":", 1)[1])
+    assert finding.file == str(valid)
