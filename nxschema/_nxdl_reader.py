@@ -96,7 +96,7 @@ _INTERPRETATIONS = ("scalar", "spectrum", "image", "rgb-image", "rgba-image", "h
 class _Node:
     """One XML element: local name, attributes, position, children, text and comments."""
 
-    __slots__ = ("ns", "tag", "attrs", "line", "col", "children", "text", "comments")
+    __slots__ = ("attrs", "children", "col", "comments", "line", "ns", "tag", "text")
 
     def __init__(self, ns, tag, attrs, line, col):
         self.ns, self.tag, self.attrs, self.line, self.col = ns, tag, attrs, line, col

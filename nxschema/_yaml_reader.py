@@ -262,4 +262,19 @@ def read_definition(text: str, file: str) -> tuple[m.Definition | None, list[Fin
     findings += _schema_findings(doc)
     if any(f.severity == "error" for f in findings):
         return None, findings
-    return _Builder(doc).definition(), findings
+    definition = _Builder(doc).definition()
+    header = _leading_comment(text)
+    return (m.replace(definition, header=header) if header else definition), findings
+
+
+def _leading_comment(text: str) -> str | None:
+    """The '#' lines that open the file (a copyright header, say), without an editor modeline."""
+    lines = []
+    for line in text.lstrip("\ufeff").split("\n"):
+        if not line.startswith("#"):
+            if line.strip():
+                break
+            continue
+        if not line.startswith("# yaml-language-server:"):
+            lines.append(line.rstrip())
+    return "\n".join(lines) or None

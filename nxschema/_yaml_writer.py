@@ -197,5 +197,9 @@ def definition_data(definition: m.Definition) -> dict:
 
 def dump_yaml(definition: m.Definition) -> str:
     """YAML text for ``definition``; reading it back gives an equal model."""
-    return yaml.dump(definition_data(definition), Dumper=_Dumper, sort_keys=False,
+    text = yaml.dump(definition_data(definition), Dumper=_Dumper, sort_keys=False,
                      allow_unicode=True, width=100, default_flow_style=None)
+    if definition.header:  # e.g. NXDL's copyright comment, as leading '#' lines
+        lines = definition.header.strip("\n").split("\n")
+        text = "".join(f"{x if x.startswith('#') else ('# ' + x).rstrip()}\n" for x in lines) + text
+    return text
