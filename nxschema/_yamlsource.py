@@ -16,6 +16,10 @@ from ._findings import Finding, error
 
 MAX_NODES = 200_000  # values produced after alias expansion
 MAX_DEPTH = 64
+_PLAIN_COLLECTION_TAGS = ("tag:yaml.org,2002:map", "tag:yaml.org,2002:seq")
+# libyaml's parser, when PyYAML was built with it, composes ~10x faster (every command loads the
+# bundled definitions); only composing is used, so both give the same nodes and positions.
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 _constructor = yaml.constructor.SafeConstructor()
 
@@ -74,6 +78,12 @@ class _Converter:
         if depth > MAX_DEPTH:
             raise _TooBig(f"nesting deeper than {MAX_DEPTH} levels", node)
         self.out.value_at[path] = _pos(node.start_mark)
+        if not isinstance(node, yaml.ScalarNode) and node.tag not in _PLAIN_COLLECTION_TAGS:
+            # Scalars with unsafe tags are refused by SafeConstructor; collections are converted
+            # by hand here, so refuse tags such as !!python/object explicitly too.
+            raise yaml.constructor.ConstructorError(
+                None, None, f"the tag {node.tag!r} is not allowed (plain YAML data only)",
+                node.start_mark)
         if isinstance(node, yaml.MappingNode):
             return self._mapping(node, path, depth)
         if isinstance(node, yaml.SequenceNode):
@@ -112,20 +122,28 @@ class _Converter:
 
 def _syntax_message(exc: yaml.MarkedYAMLError) -> str:
     problem = exc.problem or str(exc)
-    if "'\\t'" in problem or "\t" in problem:
+    if "'\\t'" in problem or "\t" in problem or "tab character" in problem:
         return "a tab character is used for indentation; YAML indents with spaces only"
     parts = [p for p in (exc.context, problem) if p]
     return "YAML syntax: " + "; ".join(parts)
+
+
+def _within(text: str, line: int, col: int) -> tuple[int, int]:
+    """Keep a position inside the text: libyaml places "unexpected end" one line past the end."""
+    lines = text.splitlines() or [""]
+    if line > len(lines):
+        return len(lines), len(lines[-1]) + 1
+    return line, col
 
 
 def read_yaml(text: str, file: str) -> tuple[PositionedData, list[Finding]]:
     """Parse ``text`` safely. Never raises for bad input: problems come back as findings."""
     out = PositionedData(file)
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        node = yaml.compose(text, Loader=_LOADER)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        line, col = _pos(mark) if mark else (1, 1)
+        line, col = _within(text, *_pos(mark)) if mark else (1, 1)
         return out, [error("yaml-syntax", _syntax_message(exc), file=file, line=line, col=col)]
     except yaml.YAMLError as exc:  # e.g. a stream with several documents
         return out, [error("yaml-syntax", f"YAML: {exc}", file=file, line=1, col=1)]
