@@ -182,6 +182,10 @@ def _children(member, catalog):
 RULES = (rule_classes, rule_types_and_units, rule_symbols, rule_extends, rule_duplicates,
          rule_links, rule_config)
 
+from ._icat_lint import ICAT_RULES  # noqa: E402  (the ICAT mapping rules live in their own module)
+
+RULES += ICAT_RULES
+
 
 def lint(definition: m.Definition, catalog) -> list[Finding]:
     """Every meaning problem of ``definition`` (as written) in the context of ``catalog``."""
