@@ -48,6 +48,8 @@ CODES: dict[str, Code] = {c.code: c for c in (
          '<definition name="NXfoo" ...> without xmlns'),
     Code("nxdl-extras", "error", _D, "A <!--nxschema {...}--> comment is not valid (see "
          "docs/nxdl.md).", '<!--nxschema {"domain": "lab"}-->'),
+    Code("nxdl-invalid", "warning", _D, "nxschema convert --to nxdl: a name or link target "
+         "that nxdl.xsd does not allow (written as is).", "a field named 'x-ray'"),
     # --- definitions: meaning ------------------------------------------------------------------
     Code("unknown-class", "error", _D, "A group's NX class is neither loaded nor official.",
          "(NXsubentri): {}"),

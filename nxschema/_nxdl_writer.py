@@ -20,6 +20,7 @@ import json
 import re
 
 from . import _model as m
+from ._findings import Finding, warning
 from ._nxdl_reader import EXTRAS_PREFIX, NXDL_NS, XSI_NS
 
 INDENT = "    "
@@ -27,6 +28,9 @@ _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _ATTR_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;",
                                "\n": "&#10;", "\r": "&#13;", "\t": "&#9;"})
 _TEXT_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#13;"})
+# nxdl.xsd's validItemName and validTargetName.
+_NXDL_NAME = re.compile(r"[a-zA-Z0-9_]([a-zA-Z0-9_.]*[a-zA-Z0-9_])?")
+_NXDL_TARGET = re.compile(r"(/[a-zA-Z_]\w*(:[a-zA-Z_]\w*)?)+")
 NXDL_CATEGORY = {"base": "base", "application": "application", "layout": "application",
                  "process": "base"}
 
@@ -280,3 +284,37 @@ def write_nxdl(definition: m.Definition) -> str:
         f'\n{INDENT}{key}="{_attr(value)}"' for key, value in root if value is not None) + (
         "/>" if out.lines[first].endswith("/>") else ">")
     return "\n".join(out.lines) + "\n"
+
+
+def nxdl_problems(definition: m.Definition) -> list[Finding]:
+    """What ``write_nxdl`` writes as given but nxdl.xsd refuses: names and link targets."""
+    found = []
+
+    def check(element, what, text, pattern, limit=63):
+        if text is None or (pattern.fullmatch(text) and len(text) <= limit):
+            return
+        src = getattr(element, "source", None) or definition.source or m.Source("")
+        found.append(warning("nxdl-invalid", f"{what} {text!r} is not allowed in NXDL; the "
+                             "written file will not pass nxdl.xsd", file=src.file,
+                             line=src.line, col=src.col))
+
+    def walk(members, attributes):
+        for attribute in attributes:
+            check(attribute, "the attribute name", attribute.name, _NXDL_NAME)
+        for member in members:
+            if isinstance(member, m.Choice):
+                check(member, "the choice name", member.name, _NXDL_NAME)
+                walk(member.groups, ())
+                continue
+            check(member, "the name", member.name, _NXDL_NAME)
+            if isinstance(member, m.Group):
+                check(member, "the class name", member.nx_class, _NXDL_NAME)
+                walk(member.members, member.attributes)
+            elif isinstance(member, m.Link):
+                check(member, "the link target", member.target, _NXDL_TARGET, limit=10**6)
+            else:
+                walk((), member.attributes)
+
+    check(definition, "the definition name", definition.name, _NXDL_NAME)
+    walk(definition.members, definition.attributes)
+    return found

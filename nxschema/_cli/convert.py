@@ -1,0 +1,141 @@
+"""nxschema convert: YAML definitions to NXDL and back."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+from .._catalog import NXDL_SUFFIX, YAML_SUFFIXES, definition_files, read_file
+
+DESCRIPTION = """\
+Convert definition files between nxschema's YAML and NXDL (*.nxdl.xml), one by one or whole
+folders (searched recursively; the sub-folder structure is kept under OUTDIR).
+
+Everything NXDL can say is written as NXDL, and the result passes nxdl.xsd. Our keywords that
+NXDL has no place for (domain, personal, placement, config, icat, forbid_extra, ...) travel in
+an <!--nxschema {...}--> comment that other NeXus tools ignore, so YAML -> NXDL -> YAML gives
+the same definition back; a fixed 'value' is also written as a one-item enumeration. Comments
+other than the copyright header are not kept. See docs/nxdl.md for the whole mapping.
+
+Nothing is written when an input has errors or an output file exists (unless --force); each
+file is written atomically.
+
+examples:
+  nxschema convert ../nxdl -o nxdl-yaml --to yaml          every official definition as YAML
+  nxschema convert definitions/esrf -o out --to nxdl       our definitions as NXDL
+  nxschema convert NXxas.nxdl.xml -o . --to yaml --force   one file, replacing NXxas.yaml
+
+exit codes: 0 converted, 1 an input has errors (nothing written), 2 usage or I/O error
+(a missing input, an output that exists without --force, an unwritable folder).
+"""
+
+SUFFIX = {"yaml": ".yaml", "nxdl": NXDL_SUFFIX}
+
+
+def register(sub) -> None:
+    parser = sub.add_parser("convert", help="convert definitions between YAML and NXDL",
+                            description=DESCRIPTION,
+                            formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("inputs", nargs="+", metavar="IN",
+                        help="definition files (*.yaml, *.nxdl.xml) or folders")
+    parser.add_argument("-o", "--output", required=True, metavar="OUTDIR",
+                        help="folder to write into (created if missing)")
+    parser.add_argument("--to", required=True, choices=("yaml", "nxdl"),
+                        help="the format to write")
+    parser.add_argument("--force", action="store_true", help="replace existing output files")
+    parser.set_defaults(run=run)
+
+
+def stem(path: Path) -> str:
+    name = path.name
+    for suffix in (NXDL_SUFFIX, *YAML_SUFFIXES):
+        if name.endswith(suffix):
+            return name[: -len(suffix)]
+    return path.stem
+
+
+def plan(inputs, outdir: Path, to: str) -> tuple[list[tuple[Path, Path]], list[str]]:
+    """(input file, output file) pairs, and usage problems (missing inputs, clashes)."""
+    pairs, problems, targets = [], [], {}
+    for given in map(Path, inputs):
+        if not given.exists():
+            problems.append(f"{given}: no such file or folder")
+            continue
+        files = definition_files(given)
+        if given.is_dir() and not files:
+            problems.append(f"{given}: no definition files (*.yaml, *.nxdl.xml) here")
+        for file in files:
+            relative = file.parent.relative_to(given) if given.is_dir() else Path()
+            target = outdir / relative / (stem(file) + SUFFIX[to])
+            if target in targets:
+                problems.append(f"{file} and {targets[target]} would both be written to {target}")
+                continue
+            targets[target] = file
+            pairs.append((file, target))
+    return pairs, problems
+
+
+def write_atomic(target: Path, text: str) -> None:
+    """Write next to ``target`` then rename, so a reader never sees half a file."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, temp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as stream:
+            stream.write(text)
+        os.replace(temp, target)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+
+
+def convert_text(definition, to: str) -> tuple[str, list]:
+    if to == "yaml":
+        from .._yaml_writer import dump_yaml
+
+        return dump_yaml(definition), []
+    from .._nxdl_writer import nxdl_problems, write_nxdl
+
+    return write_nxdl(definition), nxdl_problems(definition)
+
+
+def run(args) -> int:
+    outdir = Path(args.output)
+    pairs, problems = plan(args.inputs, outdir, args.to)
+    if not args.force:
+        problems += [f"{target} exists (use --force to replace it)"
+                     for _, target in pairs if target.exists()]
+    if outdir.exists() and not outdir.is_dir():
+        problems.append(f"{outdir} is not a folder")
+    for problem in problems:
+        print(f"error: {problem}", file=sys.stderr)
+    if problems:
+        return 2
+    converted, failed = [], False
+    for source, target in pairs:
+        definition, findings = read_file(source)
+        text = ""
+        if definition is not None:
+            text, more = convert_text(definition, args.to)
+            findings = findings + more
+        for finding in findings:
+            print(finding, file=sys.stderr)
+        if definition is None or any(f.severity == "error" for f in findings):
+            failed = True
+            continue
+        converted.append((target, text))
+    if failed:
+        print("nothing written: fix the errors above", file=sys.stderr)
+        return 1
+    try:
+        for target, text in converted:
+            write_atomic(target, text)
+    except OSError as exc:
+        print(f"error: cannot write {exc.filename or ''}: {exc.strerror or exc}",
+              file=sys.stderr)
+        return 2
+    print(f"{len(converted)} file{'s' if len(converted) != 1 else ''} written to {outdir}",
+          file=sys.stderr)
+    return 0
