@@ -120,9 +120,13 @@ class _Converter:
         return result
 
 
-def _syntax_message(exc: yaml.MarkedYAMLError) -> str:
+def _syntax_message(exc: yaml.MarkedYAMLError, text: str = "") -> str:
     problem = exc.problem or str(exc)
-    if "'\\t'" in problem or "\t" in problem or "tab character" in problem:
+    lines, mark = text.splitlines(), exc.problem_mark
+    # libyaml does not always name the tab: look at the indentation of the line it stopped on
+    stopped_on = lines[mark.line] if mark and mark.line < len(lines) else ""
+    indentation = stopped_on[:len(stopped_on) - len(stopped_on.lstrip())]
+    if "\t" in indentation or "'\\t'" in problem or "\t" in problem or "tab character" in problem:
         return "a tab character is used for indentation; YAML indents with spaces only"
     parts = [p for p in (exc.context, problem) if p]
     return "YAML syntax: " + "; ".join(parts)
@@ -144,7 +148,8 @@ def read_yaml(text: str, file: str) -> tuple[PositionedData, list[Finding]]:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = _within(text, *_pos(mark)) if mark else (1, 1)
-        return out, [error("yaml-syntax", _syntax_message(exc), file=file, line=line, col=col)]
+        return out, [error("yaml-syntax", _syntax_message(exc, text), file=file, line=line,
+                           col=col)]
     except yaml.YAMLError as exc:  # e.g. a stream with several documents
         return out, [error("yaml-syntax", f"YAML: {exc}", file=file, line=1, col=1)]
     if node is None:
