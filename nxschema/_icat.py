@@ -181,11 +181,10 @@ class _Walker:
             return
         part = group.icat.key if group.icat is not None and group.icat.key is not None \
             else camel(name)
-        if is_positioner_group(group.nx_class, name) and not skipped and prefix:
+        if is_positioner_group(group.nx_class, name) and not skipped and prefix + part:
             self.positioners(group, here, prefix + part, required)
             return
-        self.members(group.members, here, prefix + part if prefix or steps else part, skipped,
-                     required)
+        self.members(group.members, here, prefix + part, skipped, required)
 
     def positioners(self, group: m.Group, here, prefix: str, required: bool) -> None:
         declared = {f.name: f for f in group.members if isinstance(f, m.Field)}
@@ -194,7 +193,8 @@ class _Walker:
             icat = spec.icat if spec is not None else None
             key = icat.key if icat is not None and icat.key else f"{prefix}_{leaf}"
             self.add(key, here + (Step(leaf),), spec, required, kind="positioners",
-                     explicit=bool(icat and icat.key), nx_type="NX_CHAR",
+                     explicit=bool(icat and icat.key),
+                     nx_type=spec.type if spec is not None and spec.type else "NX_CHAR",
                      source=(icat.source if icat and icat.key else None)
                      or (spec.source if spec else group.source))
         others = tuple(x for x in group.members if m.member_key(x) not in ("name", "value"))
@@ -247,28 +247,28 @@ def _groups_of(member):
 
 
 def _target_segments(target: str):
-    parts = [p for p in target.split("/") if p]
     out = []
-    for part in parts:
+    for part in (p for p in target.split("/") if p):
         name, _, nx_class = part.partition(":")
         if not nx_class and name.startswith("NX"):
             name, nx_class = "", name
         out.append((name, nx_class))
-    if target.startswith("/") and out:
-        out = out[1:]  # the entry (or subentry's entry), whatever its name
     return out
 
 
 def _match_target(target: str, rows: list[IcatKey]) -> IcatKey | None:
-    """The field row a link target names (class paths and plain paths alike), if any."""
+    """The field row a link target names (class paths and plain paths alike), if any. An
+    absolute target may start at the entry (whatever its name) or, in a technique definition,
+    at the subentry."""
     segments = _target_segments(target)
-    for row in rows:
-        if len(row.steps) != len(segments):
-            continue
-        if all((not cls or cls == step.nx_class) and (not name or name == step.name
-                                                      or step.any_name)
-               for (name, cls), step in zip(segments, row.steps)):
-            return row
+    tries = [segments[1:], segments] if target.startswith("/") else [segments]
+    for wanted in tries:
+        for row in rows:
+            if len(row.steps) == len(wanted) and all(
+                    (not cls or cls == step.nx_class)
+                    and (not name or name == step.name or step.any_name)
+                    for (name, cls), step in zip(wanted, row.steps)):
+                return row
     return None
 
 
