@@ -1,0 +1,102 @@
+"""Generated documentation: a browsable reference of any set of definitions.
+
+LinkML-style: one generator per output format (:mod:`.html`, :mod:`.markdown`) over the same site
+model (:mod:`.pages`), with one Jinja2 template per element kind (definition page, group, field,
+attribute, link, choice, index, findings). A template of the same name in a user folder replaces
+ours. Output is deterministic: sorted, no timestamps, no absolute paths.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+from .._codes import CODES
+from .base import DocsError, Generator
+
+__all__ = ["FORMATS", "DocsError", "build_docs"]
+
+MANIFEST = ".nxschema-docs"  # the files the last build wrote, so a rebuild removes stale ones
+
+
+def _generator(fmt: str, templates) -> Generator:
+    if fmt == "html":
+        from .html import HtmlGenerator
+
+        return HtmlGenerator(templates)
+    if fmt == "markdown":
+        from .markdown import MarkdownGenerator
+
+        return MarkdownGenerator(templates)
+    raise DocsError(f"unknown format {fmt!r}; use one of: {', '.join(FORMATS)}")
+
+
+FORMATS = ("html", "markdown")
+
+
+def build_docs(catalog, outdir, fmt: str = "html", templates=None, *,
+               load_findings=None) -> list[Path]:
+    """Render every definition of ``catalog`` into ``outdir``; return the files written, sorted.
+
+    ``fmt`` is ``html`` (a static site with a client-side search) or ``markdown`` (for wikis and
+    MkDocs). ``templates`` is a folder whose templates replace ours by name. ``load_findings``
+    (default: ``catalog.findings``) are listed on the index page as problems found while loading.
+    Raises :class:`DocsError` for a bad template folder or template, or an unwritable ``outdir``.
+    """
+    if templates is not None and not Path(templates).is_dir():
+        raise DocsError(f"{templates}: no such template folder")
+    generator = _generator(fmt, templates)
+    findings = catalog.findings if load_findings is None else load_findings
+    files = generator.render_site(catalog, findings=findings, codes=CODES)
+    return _write_all(Path(outdir), files)
+
+
+def _write_all(outdir: Path, files: dict[str, str | bytes]) -> list[Path]:
+    try:
+        outdir.mkdir(parents=True, exist_ok=True)
+        previous = _read_manifest(outdir)
+        written = []
+        for name in sorted(files):
+            written.append(_write_atomic(outdir / name, files[name]))
+        for stale in sorted(previous - set(files)):
+            path = outdir / stale
+            if path.is_file():
+                path.unlink()
+        _write_atomic(outdir / MANIFEST, "".join(f"{name}\n" for name in sorted(files)))
+    except OSError as exc:
+        raise DocsError(f"cannot write to {outdir}: {exc}") from exc
+    return written
+
+
+def _read_manifest(outdir: Path) -> set[str]:
+    try:
+        lines = (outdir / MANIFEST).read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return set()
+    # Only plain relative names we could have written: never follow "../" out of outdir.
+    return {line for line in lines if line and ".." not in Path(line).parts
+            and not Path(line).is_absolute()}
+
+
+def _write_atomic(path: Path, content: str | bytes) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    data = content.encode("utf-8") if isinstance(content, str) else content
+    try:
+        if path.read_bytes() == data:
+            return path  # unchanged: keep the file (and its mtime) as it is
+    except OSError:
+        pass
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as stream:
+            stream.write(data)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+    return path
