@@ -150,12 +150,18 @@ def resolve_target(target: str, definition: m.Definition, catalog) -> bool:
     definition does not spell out is accepted: base classes allow any group of a known class.
     """
     candidates = [definition.members]
-    for name, nx_class in _segments(target):
+    steps = list(_segments(target))
+    for number, (name, nx_class) in enumerate(steps, start=1):
         found = []
         for members in candidates:
             for member in members:
                 if _step_matches(member, name, nx_class):
                     found.append(member)
+        if number == len(steps) and name and not nx_class:
+            # The target itself, written as a bare name: it must be named somewhere. An unnamed
+            # group fits any name on the way (HDF5-path style targets), but would make every
+            # misspelt dataset name resolve as "some group of any class".
+            found = [x for x in found if not (isinstance(x, m.Group) and x.name is None)]
         if not found and nx_class:
             found = [m.Group(nx_class, name or None)]  # a group of a known class may be anywhere
         if not found:
@@ -168,8 +174,22 @@ def _step_matches(member, name, nx_class) -> bool:
     if isinstance(member, m.Group):
         if nx_class and member.nx_class != nx_class:
             return False
-        return not name or member.name in (None, name) or member.name_type in ("any", "partial")
-    return not nx_class and getattr(member, "name", None) == name
+        return not name or member.name is None or _name_fits(member, name)
+    return not nx_class and _name_fits(member, name)
+
+
+def _name_fits(member, name: str) -> bool:
+    """``name`` is the member's name or fits its placeholder: any name for ``name_type: any``,
+    the UPPERCASE parts replaced for ``partial`` (``GROUPNAME_log`` fits ``slit_log`` only)."""
+    name_type = getattr(member, "name_type", None)
+    if name_type == "any":
+        return True
+    if name_type == "partial":
+        parts = re.split(r"([A-Z][A-Z0-9]*)", member.name)
+        pattern = "".join(r"[A-Za-z0-9_.]+" if i % 2 else re.escape(part)
+                          for i, part in enumerate(parts))
+        return re.fullmatch(pattern, name) is not None
+    return member.name == name
 
 
 def _children(member, catalog):
