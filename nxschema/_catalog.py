@@ -102,13 +102,20 @@ class Catalog:
             return new.is_yaml == (self.prefer == "yaml")
         return True
 
-    def load_path(self, path, *, layer: int = 1) -> None:
+    def load_path(self, path, *, layer: int = 1, cache: bool = True) -> None:
+        """Read a file or folder; with ``cache``, a folder comes from the cache when unchanged
+        (nxschema/_cache.py: keyed by every file's path, size and mtime)."""
         path = Path(path)
         if not path.exists():
             self.findings.append(error("io", "no such file or folder", file=str(path)))
             return
-        for file in definition_files(path):
-            definition, found = read_file(file)
+        if cache and path.is_dir():
+            from ._cache import read_folder
+
+            entries = read_folder(path, definition_files(path), read_file)
+        else:
+            entries = [(file, *read_file(file)) for file in definition_files(path)]
+        for file, definition, found in entries:
             self.findings += found
             if definition is not None:
                 self.add(definition, layer=layer, is_yaml=not file.name.endswith(NXDL_SUFFIX))
