@@ -1,0 +1,576 @@
+"""A definition laid out as a concrete HDF5 tree: what a writer has to write, and where.
+
+The skeleton writer and the code generator both start here. A definition says "an NXentry holding
+an NXinstrument holding a monochromator whose energy is NX_FLOAT[nP], linked from NXdata"; the
+layout answers with paths: ``/entry/instrument/monochromator/energy`` (float64, shape (nP,),
+units keV) and a soft link ``/entry/data/energy`` pointing at it. Unnamed groups get a name
+derived from their class (``(NXinstrument)`` → ``instrument``), links get their target resolved
+to a path in the same tree (creating the target if the definition left it optional), NXdata groups
+get ``@signal``/``@axes`` when the definition does not spell them out.
+
+Which members are laid out is a choice of requirement levels: required ones always; recommended
+and optional ones on request. Members with a fixed ``value:`` are always laid out (they cost
+nothing and, like ``definition = NXxas``, are how a file declares what it follows).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import _model as m
+from ._catalog import Catalog, load, read_file
+
+LEVELS = ("required", "recommended", "optional")
+DEFAULT_DIM = 5  # length of a symbolic dimension nobody gave a size for
+
+NUMPY_DTYPES = {
+    "NX_FLOAT": "float64", "NX_NUMBER": "float64", "NX_CHAR_OR_NUMBER": "float64",
+    "NX_INT": "int64", "NX_POSINT": "int64", "NX_UINT": "uint64", "NX_BOOLEAN": "bool",
+    "NX_COMPLEX": "complex128", "NX_CCOMPLEX": "complex128", "NX_PCOMPLEX": "complex128",
+    "NX_QUATERNION": "float64", "NX_BINARY": "uint8",
+}
+TEXT_TYPES = ("NX_CHAR", "NX_DATE_TIME", "ISO8601")
+
+# A unit that fits each units category, for writers that must put something in @units.
+EXAMPLE_UNITS = {
+    "NX_ANGLE": "deg", "NX_ANY": "a.u.", "NX_AREA": "mm2", "NX_CROSS_SECTION": "barn",
+    "NX_CHARGE": "C", "NX_CURRENT": "mA", "NX_DIMENSIONLESS": "", "NX_EMITTANCE": "nm rad",
+    "NX_ENERGY": "keV", "NX_FLUX": "1/s", "NX_FREQUENCY": "Hz", "NX_LENGTH": "mm",
+    "NX_MASS": "g", "NX_MASS_DENSITY": "g/cm3", "NX_MOLECULAR_WEIGHT": "g/mol",
+    "NX_PER_AREA": "1/m2", "NX_PER_LENGTH": "1/nm", "NX_PERIOD": "s", "NX_POWER": "W",
+    "NX_PRESSURE": "mbar", "NX_PULSES": "counts", "NX_COUNT": "counts",
+    "NX_SCATTERING_LENGTH_DENSITY": "1/angstrom2", "NX_SOLID_ANGLE": "sr",
+    "NX_TEMPERATURE": "K", "NX_TIME": "s", "NX_TIME_OF_FLIGHT": "us",
+    "NX_TRANSFORMATION": "mm", "NX_VOLTAGE": "V", "NX_VOLUME": "cm3",
+    "NX_WAVELENGTH": "angstrom", "NX_WAVENUMBER": "1/angstrom",
+}
+# Categories whose fields carry no @units at all.
+NO_UNITS = ("NX_UNITLESS",)
+
+_PLACEHOLDER_NAME = re.compile(r"^[A-Z][A-Z0-9_]*$")
+_SYMBOL_EXPR = re.compile(r"^([A-Za-z_]\w*)\s*([+-])\s*(\d+)$")
+
+
+class LayoutError(ValueError):
+    """The definition cannot be found or laid out; the message is one line for the user."""
+
+
+# --- the tree ------------------------------------------------------------------------------------
+
+@dataclass
+class AttrNode:
+    name: str
+    nx_type: str | None
+    requirement: str
+    doc: str | None = None
+    value: object = None  # what to write when it is not the user's to give (fixed or computed)
+    fixed: bool = False  # value comes from the definition (value: or a one-item enumeration)
+    enum: tuple[str, ...] = ()
+    enum_open: bool = False
+    rank: int = 0
+
+
+@dataclass
+class FieldNode:
+    name: str
+    path: str
+    nx_type: str
+    requirement: str
+    dims: tuple = ()  # per axis: an int, a symbol, (symbol, offset) or None (unknown)
+    units: str | None = None  # the definition's units: a category (NX_ENERGY) or literal units
+    doc: str | None = None
+    value: object = None  # fixed value, already typed
+    fixed: bool = False
+    enum: tuple[str, ...] = ()
+    enum_open: bool = False
+    attrs: list[AttrNode] = field(default_factory=list)
+    config: m.ConfigSpec | None = None
+    any_name: bool = False  # name_type any: stands for any number of fields, named by the user
+    legacy: dict = field(default_factory=dict)  # NXDL axis/primary/signal hints
+
+    @property
+    def rank(self) -> int:
+        return len(self.dims)
+
+    @property
+    def unit(self) -> str | None:
+        """A concrete unit for @units, or None when the field carries no units."""
+        return example_unit(self.units)
+
+    @property
+    def is_text(self) -> bool:
+        return self.nx_type in TEXT_TYPES
+
+
+@dataclass
+class LinkNode:
+    name: str
+    path: str
+    requirement: str
+    target: str = ""  # absolute path in the same file, once resolved
+    spec: str = ""  # the target as the definition wrote it
+    doc: str | None = None
+
+
+@dataclass
+class GroupNode:
+    name: str
+    path: str
+    nx_class: str
+    requirement: str
+    doc: str | None = None
+    attrs: list[AttrNode] = field(default_factory=list)
+    children: list = field(default_factory=list)
+
+    def child(self, name: str):
+        return next((c for c in self.children if c.name == name), None)
+
+    def walk(self):
+        """This group and every node below it, depth first, in writing order."""
+        yield self
+        for c in self.children:
+            if isinstance(c, GroupNode):
+                yield from c.walk()
+            else:
+                yield c
+
+    def attr(self, name: str) -> AttrNode | None:
+        return next((a for a in self.attrs if a.name == name), None)
+
+
+def example_unit(units: str | None) -> str | None:
+    if not units or units in NO_UNITS:
+        return None
+    if units.startswith("NX_"):
+        return EXAMPLE_UNITS.get(units, "")
+    return units  # literal units written by the definition (kV, um, ...)
+
+
+def derived_name(nx_class: str) -> str:
+    """The name an unnamed group gets: its class without NX (``NXinstrument`` → instrument)."""
+    return nx_class[2:] if nx_class.startswith("NX") and len(nx_class) > 2 else nx_class
+
+
+def concrete_name(name: str) -> str:
+    """A real name for a placeholder name: ``DATA`` → data, ``DATA_errors`` → data_errors."""
+    return re.sub(r"[A-Z][A-Z0-9]*", lambda match: match.group().lower(), name)
+
+
+# --- finding the definition ----------------------------------------------------------------------
+
+def resolve_definition(definition, definitions=None) -> tuple[m.Definition, Catalog]:
+    """(definition, catalog) for a catalog key, a definition file path or a Definition.
+
+    ``definitions`` is a Catalog, or paths of extra definition files/folders (loaded over the
+    bundled ones). Problems raise :class:`LayoutError` with a one-line message.
+    """
+    if isinstance(definitions, Catalog):
+        catalog = definitions
+    else:
+        paths = [definitions] if isinstance(definitions, (str, os.PathLike)) else \
+            list(definitions or ())
+        catalog = load(*paths, strict=False)
+    if isinstance(definition, m.Definition):
+        return definition, catalog
+    key = os.fspath(definition)
+    if key in catalog:
+        return catalog[key], catalog
+    path = Path(key)
+    if path.is_file():
+        found, findings = read_file(path)
+        errors = [f for f in findings if f.severity == "error"]
+        if found is None or errors:
+            first = errors[0] if errors else None
+            raise LayoutError(f"{first}" if first else f"{path}: not a definition")
+        catalog.add(found, layer=99, is_yaml=not path.name.endswith(".nxdl.xml"))
+        return catalog[found.key], catalog
+    from ._vocabulary import did_you_mean
+
+    raise LayoutError(f"no definition named {key!r}{did_you_mean(key, set(catalog))} "
+                      "(a catalog key such as NXxas or NXxas@subentry, or a definition file)")
+
+
+# --- building ------------------------------------------------------------------------------------
+
+class _Builder:
+    def __init__(self, definition: m.Definition, catalog: Catalog, levels):
+        self.definition = definition
+        self.catalog = catalog
+        self.category = definition.category
+        self.levels = set(levels)
+        self.links: list[tuple[LinkNode, GroupNode]] = []
+
+    def wanted(self, element) -> bool:
+        level = m.requirement(element, self.category)
+        if getattr(element, "deprecated", None) and level != "required":
+            return False  # never lay out what the definition asks to stop writing
+        if getattr(element, "name_type", None) == "partial" and level != "required":
+            return False  # FIELDNAME_errors, GROUPNAME_log: named after siblings we do not know
+        return level in self.levels
+
+    # --- elements -----------------------------------------------------------------------------
+
+    def attribute(self, a: m.Attribute) -> AttrNode:
+        node = AttrNode(a.name, a.type, m.requirement(a, self.category), a.doc)
+        if a.enumeration is not None:
+            node.enum = a.enumeration.values
+            node.enum_open = bool(a.enumeration.open)
+        if a.value is not None:
+            node.value, node.fixed = typed_value(a.value, a.type), True
+        elif len(node.enum) == 1 and not node.enum_open:
+            node.value, node.fixed = typed_value(node.enum[0], a.type), True
+        if a.dimensions is not None:
+            node.rank = len(a.dimensions.dims) or (a.dimensions.rank if isinstance(
+                a.dimensions.rank, int) else 1)
+        return node
+
+    def attributes(self, attributes) -> list[AttrNode]:
+        return [self.attribute(a) for a in attributes if a.value is not None or self.wanted(a)]
+
+    def field(self, f: m.Field, parent: GroupNode) -> FieldNode:
+        name = concrete_name(f.name) if f.name_type in ("any", "partial") else f.name
+        node = FieldNode(name, _join(parent.path, name), f.type or "NX_CHAR",
+                         m.requirement(f, self.category), dims=field_dims(f.dimensions),
+                         units=f.units, doc=f.doc, config=f.config,
+                         any_name=f.name_type == "any")
+        if f.enumeration is not None:
+            node.enum, node.enum_open = f.enumeration.values, bool(f.enumeration.open)
+        if f.value is not None:
+            node.value, node.fixed = typed_value(f.value, node.nx_type), True
+        elif len(node.enum) == 1 and not node.enum_open:
+            node.value, node.fixed = typed_value(node.enum[0], node.nx_type), True
+        node.attrs = self.attributes(f.attributes)
+        node.legacy = {k: getattr(f, k) for k in ("axis", "primary", "signal", "axes")
+                       if getattr(f, k) is not None}
+        return node
+
+    def group(self, g: m.Group, parent: GroupNode | None, name: str | None = None) -> GroupNode:
+        if not name:
+            name = g.name if g.name and g.name_type not in ("any", "partial") else \
+                concrete_name(g.name) if g.name else derived_name(g.nx_class)
+        if parent is not None:
+            name = _unique(parent, name)
+        path = _join(parent.path, name) if parent is not None else "/"
+        node = GroupNode(name, path, g.nx_class, m.requirement(g, self.category), g.doc,
+                         self.attributes(g.attributes))
+        self.members(g.members, node)
+        if g.nx_class == "NXprocess" and self.category == "base":
+            # Validators check every NXprocess against the processing forms: a bare one would
+            # fit none. Add what the first form the catalog ships requires.
+            forms = self.catalog.of_category("process")
+            if forms:
+                own = {m.member_key(x) for x in g.members}
+                saved, self.category = self.category, "process"
+                self.members([x for x in self.catalog.raw(forms[0].key).members
+                              if m.member_key(x) not in own], node)
+                self.category = saved
+        return node
+
+    def members(self, members, node: GroupNode) -> None:
+        for member in members:
+            if isinstance(member, m.Choice):
+                option = member.groups[0]
+                if self.wanted(option):
+                    node.children.append(self.group(option, node, name=member.name))
+            elif isinstance(member, m.Link):
+                if self.wanted(member):
+                    link = LinkNode(member.name, _join(node.path, member.name),
+                                    m.requirement(member, self.category), spec=member.target,
+                                    doc=member.doc)
+                    node.children.append(link)
+                    self.links.append((link, node))
+            elif isinstance(member, m.Group):
+                if self.wanted(member):
+                    for i in range(max(1, member.min_occurs or 1)):
+                        node.children.append(self.group(member, node))
+            elif member.value is not None or self.wanted(member):
+                if member.name == "definition" and node.nx_class in ("NXentry", "NXsubentry") \
+                        and m.requirement(member, self.category) != "required" and \
+                        not (member.enumeration and len(member.enumeration.items) == 1):
+                    continue  # a made-up definition name sends validators looking for it
+                node.children.append(self.field(member, node))
+
+    # --- links --------------------------------------------------------------------------------
+
+    def resolve_links(self, root: GroupNode) -> None:
+        for link, parent in self.links:
+            link.target = self.target_path(link.spec, root, parent)
+
+    def target_path(self, spec: str, root: GroupNode, parent: GroupNode) -> str:
+        """The path of the link target ``spec`` in the tree, laying it out if it is missing."""
+        here = root if spec.startswith("/") else parent
+        members = self.definition.members if spec.startswith("/") else ()
+        steps = [s for s in spec.strip("/").split("/") if s]
+        for i, step in enumerate(steps):
+            name, _, nx_class = step.partition(":")
+            if not nx_class and name.startswith("NX") and i < len(steps) - 1:
+                name, nx_class = "", name
+            member = _find_member(members, name, nx_class)
+            members = member.members if isinstance(member, m.Group) else ()
+            found = next((c for c in here.children if _matches(c, name, nx_class)), None)
+            last = i == len(steps) - 1
+            if found is None:
+                if last and not nx_class and not isinstance(member, m.Group):
+                    model = member if isinstance(member, m.Field) else m.Field(
+                        name, type="NX_NUMBER", dimensions=m.Dimensions(rank=1))
+                    found = self.field(m.replace(model, optional=None), here)
+                    found.requirement = "required"
+                else:
+                    model = member if isinstance(member, m.Group) else m.Group(
+                        nx_class or "NXcollection", name or None)
+                    found = self.group(m.replace(model, members=()), here, name=name or None)
+                here.children.append(found)
+            if not isinstance(found, GroupNode):
+                return found.path
+            here = found
+        return here.path
+
+
+def _find_member(members, name, nx_class):
+    for member in members:
+        if isinstance(member, m.Group) and nx_class and member.nx_class == nx_class and \
+                (not name or member.name in (None, name)):
+            return member
+        if not nx_class and getattr(member, "name", None) == name:
+            return member
+    return None
+
+
+def _matches(node, name: str, nx_class: str) -> bool:
+    if nx_class:
+        return isinstance(node, GroupNode) and node.nx_class == nx_class and \
+            (not name or node.name == name)
+    return node.name == name
+
+
+def _join(parent: str, name: str) -> str:
+    return f"{parent.rstrip('/')}/{name}"
+
+
+def _unique(parent: GroupNode, name: str) -> str:
+    taken = {c.name for c in parent.children}
+    if name not in taken:
+        return name
+    n = 2
+    while f"{name}_{n}" in taken:
+        n += 1
+    return f"{name}_{n}"
+
+
+def field_dims(dimensions: m.Dimensions | None) -> tuple:
+    if dimensions is None:
+        return ()
+    dims = sorted(dimensions.dims, key=lambda d: int(d.index) if d.index and d.index.isdigit()
+                  else 0)
+    if dims:
+        return tuple(_dim(d.value) for d in dims)
+    if isinstance(dimensions.rank, int):
+        return (None,) * dimensions.rank
+    return (None,)  # a symbolic rank (dataRank): one axis is the simplest honest shape
+
+
+def _dim(value):
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str):
+        text = value.strip()
+        if re.fullmatch(r"[A-Za-z_]\w*", text):
+            return text
+        match = _SYMBOL_EXPR.match(text)
+        if match:
+            offset = int(match.group(3))
+            return (match.group(1), offset if match.group(2) == "+" else -offset)
+    return None
+
+
+def typed_value(text: str, nx_type: str | None):
+    """A fixed value as written in the definition, converted to the field's NX type."""
+    dtype = NUMPY_DTYPES.get(nx_type or "NX_CHAR")
+    if dtype is None or dtype == "uint8":
+        return text
+    try:
+        if dtype == "bool":
+            return text.strip().lower() in ("true", "1", "yes")
+        if dtype.startswith(("int", "uint")):
+            return int(text)
+        if dtype.startswith("complex"):
+            return complex(text)
+        return float(text)
+    except ValueError:
+        return text
+
+
+def shape_of(dims: tuple, sizes: dict) -> tuple[int, ...]:
+    """Concrete lengths for ``dims``: symbols take ``sizes`` (else DEFAULT_DIM)."""
+    out = []
+    for d in dims:
+        if isinstance(d, int):
+            out.append(d)
+        elif isinstance(d, str):
+            out.append(sizes.get(d, DEFAULT_DIM))
+        elif isinstance(d, tuple):
+            out.append(max(0, sizes.get(d[0], DEFAULT_DIM) + d[1]))
+        else:
+            out.append(DEFAULT_DIM)
+    return tuple(out)
+
+
+# --- NXdata plotting attributes --------------------------------------------------------------------
+
+def plot_attributes(root: GroupNode) -> None:
+    """Give NXdata groups @signal and @axes, and NXentry/NXroot a @default, where missing."""
+    index = {n.path: n for n in root.walk()}
+    for node in list(root.walk()):
+        if isinstance(node, GroupNode) and node.nx_class == "NXdata":
+            _nxdata(node, index)
+    for node in reversed(list(root.walk())):  # children first: a parent's @default follows theirs
+        if isinstance(node, GroupNode) and node.nx_class in ("NXentry", "NXsubentry", "NXroot"):
+            default = node.attr("default")
+            choice = _default_child(node)
+            if default is not None and default.value is None and choice:
+                default.value = choice
+            elif default is None and choice and _is_nxdata(node.child(choice)):
+                node.attrs.append(AttrNode("default", "NX_CHAR", "optional", value=choice))
+
+
+def _is_nxdata(node) -> bool:
+    """True if following ``node`` (and its @default) ends at a plottable NXdata."""
+    if not isinstance(node, GroupNode):
+        return False
+    attr = node.attr("signal" if node.nx_class == "NXdata" else "default")
+    return attr is not None and attr.value is not None
+
+
+def _default_child(node: GroupNode) -> str | None:
+    groups = [c for c in node.children if isinstance(c, GroupNode)]
+    for wanted in ("NXdata", "NXentry", "NXsubentry"):
+        for c in groups:
+            if c.nx_class == wanted and _is_nxdata(c):
+                return c.name
+    return None
+
+
+def _nxdata(node: GroupNode, index: dict) -> None:
+    arrays = []
+    for child in node.children:
+        target = index.get(child.target) if isinstance(child, LinkNode) else child
+        if isinstance(target, FieldNode) and target.rank >= 1 and not target.is_text:
+            arrays.append((child.name, target))
+    given = node.attr("signal")
+    if given is not None and given.value is not None:
+        return
+    if not arrays and not any(isinstance(c, (FieldNode, LinkNode)) for c in node.children):
+        # Nothing to plot: give it the base class's DATA so that it is a valid plot group.
+        data = FieldNode(_free_name(node, "data"), _join(node.path, _free_name(node, "data")),
+                         "NX_NUMBER", "optional", dims=(None,), any_name=True)
+        node.children.insert(0, data)
+        arrays = [(data.name, data)]
+    if not arrays:
+        return
+    axes = [(n, f) for n, f in arrays if f.legacy.get("axis") or f.legacy.get("primary")]
+    marked = [(n, f) for n, f in arrays if f.legacy.get("signal")] or \
+        [(n, f) for n, f in arrays if f.any_name or n == "data"][-1:]
+    others = [(n, f) for n, f in arrays if all(n != a for a, _ in axes)]
+    if not marked and not others:
+        return
+    signal_name, signal = marked[0] if marked else others[-1]
+    if not axes and len(arrays) > 1 and arrays[0][0] != signal_name and \
+            arrays[0][1].rank == 1 and arrays[0][1].dims[0] == signal.dims[0]:
+        axes = [arrays[0]]
+    _set(node, "signal", signal_name)
+    if axes and signal.rank:
+        names = ["."] * signal.rank
+        for axis_name, axis in axes[: signal.rank]:
+            position = int(axis.legacy.get("axis", 1)) - 1 if str(
+                axis.legacy.get("axis", "1")).isdigit() else 0
+            names[min(max(position, 0), signal.rank - 1)] = axis_name
+        _set(node, "axes", names if len(names) > 1 else names[0])
+
+
+def _free_name(node: GroupNode, name: str) -> str:
+    return name if node.child(name) is None else _unique(node, name)
+
+
+def _set(node: GroupNode, name: str, value) -> None:
+    attr = node.attr(name)
+    if attr is None:
+        node.attrs.append(AttrNode(name, "NX_CHAR", "optional", value=value))
+    elif attr.value is None:
+        attr.value = value
+
+
+# --- entry points ----------------------------------------------------------------------------------
+
+def build_layout(definition: m.Definition, catalog: Catalog, levels=("required",)) -> GroupNode:
+    """The tree a writer of ``definition`` writes, rooted at ``/`` (an NXroot group)."""
+    unknown = set(levels) - set(LEVELS)
+    if unknown:
+        raise ValueError(f"unknown requirement levels {sorted(unknown)}")
+    if definition.category != "base" and definition.key in catalog and \
+            catalog.raw(definition.key).members:
+        # As written, like the validator: members a form inherits from its base class stay
+        # optional (NXprocess's own members are not required by every process form).
+        definition = catalog.raw(definition.key)
+    b = _Builder(definition, catalog, levels)
+    root = GroupNode("", "/", "NXroot", "required")
+    category = definition.category
+    if category == "application" and definition.effective_placement == "subentry":
+        _subentry_form(b, root)
+    elif category in ("application", "layout"):
+        root.attrs = b.attributes(definition.attributes)
+        b.members(definition.members, root)
+    elif category == "process":
+        entry = _entry(root)
+        process = m.Group("NXprocess", "process", members=definition.members,
+                          attributes=definition.attributes)
+        entry.children.append(b.group(process, entry))
+    else:  # a base class: one group of that class, in an entry unless it is one
+        group = m.Group(definition.name, None, members=definition.members,
+                        attributes=definition.attributes)
+        if definition.name == "NXroot":
+            root.attrs = b.attributes(definition.attributes)
+            b.members(definition.members, root)
+        elif definition.name == "NXentry":
+            root.children.append(b.group(group, root))
+        else:
+            entry = _entry(root)
+            entry.children.append(b.group(group, entry))
+    b.resolve_links(root)
+    plot_attributes(root)
+    return root
+
+
+def _entry(root: GroupNode) -> GroupNode:
+    entry = GroupNode("entry", "/entry", "NXentry", "required")
+    root.children.append(entry)
+    return entry
+
+
+def _subentry_form(b: _Builder, root: GroupNode) -> None:
+    """The ESRF way: the data in ``entry/measurement``, the subentry linking to it."""
+    entry = _entry(root)
+    measurement = GroupNode("measurement", "/entry/measurement", "NXcollection", "required")
+    entry.children.append(measurement)
+    base_name = b.definition.name[2:].lower() if b.definition.name.startswith("NX") else \
+        b.definition.name.lower()
+    for member in b.definition.members:
+        if isinstance(member, m.Group) and member.nx_class == "NXsubentry":
+            sub = b.group(member, entry, name=member.name or base_name)
+            entry.children.append(sub)
+            for i, child in enumerate(sub.children):
+                if isinstance(child, FieldNode) and is_measured(child):
+                    child.path = _join(measurement.path, child.name)
+                    measurement.children.append(child)
+                    sub.children[i] = LinkNode(child.name, _join(sub.path, child.name),
+                                               child.requirement, child.path,
+                                               doc=child.doc)
+        elif isinstance(member, m.Group):
+            root.children.append(b.group(member, root))
+
+
+def is_measured(node: FieldNode) -> bool:
+    """A channel recorded by the acquisition (kept in measurement), not a constant or a label."""
+    return not node.fixed and not node.is_text and not node.any_name and node.rank >= 1
