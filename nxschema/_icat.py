@@ -159,10 +159,12 @@ class _Walker:
             if isinstance(member, m.Field):
                 self.field(member, steps, prefix, skipped, required)
             elif isinstance(member, m.Link):
-                if not member.personal:
+                if not member.personal and not skipped:  # plot groups re-link mapped data
                     self.links.append((member, steps + (Step(member.name),), required))
             else:
                 for group in _groups_of(member):
+                    if isinstance(member, m.Choice) and group.name is None:
+                        group = m.replace(group, name=member.name)  # the choice names its groups
                     self.group(group, steps, prefix, skipped, required)
 
     def group(self, group: m.Group, steps, prefix: str, skipped: bool, required: bool) -> None:

@@ -68,11 +68,13 @@ def row_findings(rows: list[IcatKey]) -> list[Finding]:
     by_path: dict[str, IcatKey] = {}
     seen: dict[tuple[str, str], IcatKey] = {}
     for row in rows:
-        if not KEY_GRAMMAR.match(row.key):
+        grammatical = bool(KEY_GRAMMAR.match(row.key))
+        if not grammatical:
             findings.append(error("icat-key-grammar", f"ICAT key {row.key!r} of {row.path!r} "
                                   "breaks the key grammar (letters and digits, parts joined by "
                                   "single underscores, starting with a letter)", **_where(row)))
-        if row.kind != "positioners" and row.explicit and not leaf_matches(row.key, row.element):
+        elif (row.kind != "positioners" and row.explicit
+              and not leaf_matches(row.key, row.element)):
             findings.append(warning(
                 "icat-placeholder-mismatch",
                 f"key {row.key!r} on {row.element!r} names another element "
