@@ -63,7 +63,7 @@ CODES: dict[str, Code] = {c.code: c for c in (
     Code("unknown-extends", "error", _D, "'extends' names no known definition.",
          "extends: NXobjekt"),
     Code("duplicate-member", "error", _D, "Two members of one group have the same name.",
-         "a field 'data' and a group 'data(NXdata)' side by side"),
+         "groups 'data(NXdata)' and 'data(NXnote)' side by side"),
     Code("unresolved-link", "error", _D, "A link target names nothing the definition knows.",
          "energy: {link: /NXentry/NXinstrument/mono:NXmonochromator/energie}"),
     Code("bad-config-schema", "error", _D, "A configuration's JSON Schema is itself invalid.",

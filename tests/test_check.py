@@ -187,3 +187,33 @@ def test_help_teaches_with_examples():
                             capture_output=True, text=True, timeout=60)
     assert result.returncode == 0
     assert "--fail-on" in result.stdout and "exit codes" in result.stdout
+
+
+# --- docs/language.md stays true ---------------------------------------------------------------
+
+LANGUAGE_MD = REPO / "docs" / "language.md"
+
+
+def test_every_definition_code_is_listed_in_the_language_reference():
+    import nxschema._check  # noqa: F401  (modules register their codes on import)
+    import nxschema._lint  # noqa: F401
+    from nxschema._codes import CODES
+
+    text = LANGUAGE_MD.read_text()
+    missing = [c.code for c in CODES.values() if c.area == "definition" and f"`{c.code}`" not in text]
+    assert missing == []
+
+
+def test_the_tutorial_definition_checks_clean_and_its_typo_is_reported(tmp_path):
+    text = LANGUAGE_MD.read_text()
+    tutorial = text[text.index("## How to write your first definition"):]
+    blocks = re.findall(r"```yaml\n(.*?)```", tutorial, flags=re.S)
+    definition = "".join(blocks)
+    path = tmp_path / "my_defs" / "NXxas.yaml"
+    path.parent.mkdir()
+    path.write_text(definition)
+    assert run_check(path.parent).returncode == 0
+    path.write_text(definition.replace("type: NX_FLOAT\n", "type: NX_FLOATT\n"))
+    result = run_check(path.parent)
+    shown = re.search(r"my_defs/NXxas\.yaml:(\d+:\d+): error\[unknown-type\]", tutorial).group(1)
+    assert f"NXxas.yaml:{shown}: error[unknown-type]" in result.stdout

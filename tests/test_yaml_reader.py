@@ -226,3 +226,14 @@ def test_a_cut_off_file_never_raises():
         definition, findings = read_definition(text[:cut], "cut.yaml")
         assert definition is not None or findings
         assert all(f.line >= 1 for f in findings)
+
+
+def test_every_keyword_is_documented_in_the_language_reference():
+    text = (REPO / "docs" / "language.md").read_text()
+    schema = meta_schema()
+    defs = schema["$defs"]
+    keywords = set(schema["properties"])
+    for part in ("group", "field", "attribute", "link", "choice"):
+        keywords |= _keywords(defs[part])
+    missing = {k for k in keywords if f"`{k}`" not in text and f"{k}:" not in text}
+    assert missing == set()
