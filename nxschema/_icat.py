@@ -359,6 +359,9 @@ def _open(path):
         return open_file(path)
     except FileProblem as exc:
         raise IcatError(f"{path}: {exc}") from None
+    except (OSError, RuntimeError, ValueError) as exc:  # a damaged superblock raises RuntimeError
+        raise IcatError(f"{path}: cannot open (truncated or damaged?): "
+                        f"{str(exc).splitlines()[0] if str(exc) else type(exc).__name__}") from None
 
 
 class _Links:
