@@ -64,7 +64,11 @@ CODES: dict[str, Code] = {c.code: c for c in (
          "extends: NXobjekt"),
     Code("duplicate-member", "error", _D, "Two members of one group have the same name.",
          "groups 'data(NXdata)' and 'data(NXnote)' side by side"),
-    Code("unresolved-link", "error", _D, "A link target names nothing the definition knows.",
+    Code("unresolved-link", "error", _D, "A link target's path cannot be walked: a step on "
+         "the way names nothing the definition knows.",
+         "energy: {link: /instrument/energy}   # no member 'instrument' at the top"),
+    Code("undeclared-link-target", "warning", _D, "A link target's last name is declared "
+         "nowhere on its path (base classes are open; likely a typo).",
          "energy: {link: /NXentry/NXinstrument/mono:NXmonochromator/energie}"),
     Code("bad-config-schema", "error", _D, "A configuration's JSON Schema is itself invalid.",
          "config: {schema: {type: 12}}"),
