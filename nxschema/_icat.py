@@ -28,8 +28,6 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
-import numpy as np
-
 from . import _model as m
 
 KEY_GRAMMAR = re.compile(r"^[A-Za-z][A-Za-z0-9]*(_[A-Za-z0-9]+)*$")
@@ -488,6 +486,8 @@ def _locate(entry, steps, links: _Links):
 
 
 def _decode(value):
+    import numpy as np  # here, so that linting definitions does not pay for numpy
+
     if isinstance(value, (bytes, np.bytes_)):
         return bytes(value).decode("utf-8", errors="replace")
     if isinstance(value, np.generic):
@@ -497,6 +497,8 @@ def _decode(value):
 
 def _read(dataset, record: str):
     """The dataset's value: whole if small, else its first (or, record final, last) element."""
+    import numpy as np
+
     shape = dataset.shape
     if shape is None or dataset.size == 0:
         return None

@@ -3,23 +3,56 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
+from dataclasses import dataclass
 
 import h5py
+import pytest
+
+from nxschema._cli.main import main
 
 from test_icat import EXPECTED, simple, write_raw_entry
 from test_icat_xml import CFG, SLIDE, line_of
 
 
-def icat(*args, cwd=None) -> subprocess.CompletedProcess:
+def icat_process(*args, cwd=None) -> subprocess.CompletedProcess:
+    """The real command, in its own process (for what only a process shows: no traceback)."""
     result = subprocess.run([sys.executable, "-m", "nxschema", "icat", *map(str, args)],
                             capture_output=True, text=True, cwd=cwd, timeout=120)
     assert "Traceback" not in result.stdout + result.stderr
     return result
 
 
-def test_keys_as_a_table_and_as_json():
+@dataclass
+class Result:
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+@pytest.fixture
+def icat(capsys):
+    """The command run in this process (fast); an exception would fail the test."""
+    def run(*args, cwd=None):
+        capsys.readouterr()
+        old = os.getcwd()
+        try:
+            if cwd:
+                os.chdir(cwd)
+            try:
+                code = main(["icat", *map(str, args)])
+            except SystemExit as exc:  # argparse's --help and usage errors
+                code = exc.code
+        finally:
+            os.chdir(old)
+        out, err = capsys.readouterr()
+        return Result(code, out, err)
+    return run
+
+
+def test_keys_as_a_table_and_as_json(icat):
     text = icat("keys", "NXesrf_raw", "NXesrf_em")
     assert text.returncode == 0
     header, *lines = text.stdout.splitlines()
@@ -33,12 +66,12 @@ def test_keys_as_a_table_and_as_json():
                                       + ":" + voltage["source"].rsplit(":", 1)[1])
 
 
-def test_keys_of_an_unknown_definition_is_a_usage_error():
+def test_keys_of_an_unknown_definition_is_a_usage_error(icat):
     result = icat("keys", "NXnothing")
     assert result.returncode == 2 and "NXnothing" in result.stderr
 
 
-def test_extract_json_from_a_master_file(tmp_path):
+def test_extract_json_from_a_master_file(icat, tmp_path):
     (tmp_path / "scan0001").mkdir()
     with h5py.File(tmp_path / "scan0001" / "data.h5", "w") as f:
         write_raw_entry(f)
@@ -57,26 +90,26 @@ def test_extract_of_bad_files_is_one_line_and_exit_2(tmp_path):
     (tmp_path / "broken.h5").write_bytes(b"\x89HDF\r\n\x1a\n" + b"\0" * 100)
     (tmp_path / "text.h5").write_text("hello")
     for name in ("broken.h5", "text.h5", "missing.h5"):
-        result = icat("extract", tmp_path / name)
+        result = icat_process("extract", tmp_path / name)
         assert result.returncode == 2 and result.stdout == ""
         assert len(result.stderr.strip().splitlines()) == 1 and name in result.stderr
 
 
-def test_extract_of_a_file_without_keys_is_empty_and_ok(tmp_path):
+def test_extract_of_a_file_without_keys_is_empty_and_ok(icat, tmp_path):
     with h5py.File(tmp_path / "empty.h5", "w") as f:
         f.create_group("data").create_dataset("x", data=[1, 2])
     result = icat("extract", tmp_path / "empty.h5", "--format", "json")
     assert result.returncode == 0 and json.loads(result.stdout)["keys"] == {}
 
 
-def test_extract_unknown_entry_is_exit_2(tmp_path):
+def test_extract_unknown_entry_is_exit_2(icat, tmp_path):
     with h5py.File(tmp_path / "scan.h5", "w") as f:
         write_raw_entry(f, em=False)
     result = icat("extract", tmp_path / "scan.h5", "--entry", "7.1")
     assert result.returncode == 2 and "7.1" in result.stderr
 
 
-def test_export_then_import_through_the_command_line(tmp_path):
+def test_export_then_import_through_the_command_line(icat, tmp_path):
     (tmp_path / "hdf5_cfg.xml").write_text(CFG)
     imported = icat("import", tmp_path / "hdf5_cfg.xml", "-o", tmp_path / "defs")
     assert imported.returncode == 0, imported.stdout + imported.stderr
@@ -91,7 +124,7 @@ def test_export_then_import_through_the_command_line(tmp_path):
     assert "${InstrumentSlitPrimary_vertical_gap}" in again and "${EM_voltage}" in again
 
 
-def test_import_reports_mistakes_with_file_line_and_exit_1(tmp_path):
+def test_import_reports_mistakes_with_file_line_and_exit_1(icat, tmp_path):
     path = tmp_path / "hdf5_cfg.xml"
     path.write_text(SLIDE)
     result = icat("import", path)
@@ -102,7 +135,7 @@ def test_import_reports_mistakes_with_file_line_and_exit_1(tmp_path):
     assert not (tmp_path / "defs").exists()  # without -o nothing is written
 
 
-def test_help_teaches_with_examples():
+def test_help_teaches_with_examples(icat):
     for args in (("--help",), ("extract", "--help"), ("import", "--help")):
         result = icat(*args)
         assert result.returncode == 0 and "examples:" in result.stdout
