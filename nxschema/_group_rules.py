@@ -58,7 +58,7 @@ def nxdata(walker, gid, node, attrs, by_name):
         if axis == ".":
             continue
         axis_child = by_name.get(axis)
-        if axis_child is None or axis_child.oid is None:
+        if axis_child is None or axis_child.kind is None:
             yield walker.finding("bad-axes", "error", node, f"axis {axis!r} named in @axes "
                                  "does not exist", path=f"{node.path}@axes")
             continue
@@ -141,7 +141,7 @@ def best_form(forms, by_name) -> GroupPlan | None:
         score = 0
         for spec in form.expected():
             child = by_name.get(spec.name) if spec.name else None
-            if child is None or child.oid is None:
+            if child is None or child.kind is None:
                 continue
             if isinstance(spec, GroupPlan) == child.is_group:
                 score += 2 if spec.requirement == "required" else 1

@@ -12,11 +12,11 @@ stays byte-identical.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from collections import OrderedDict
 
 import h5py
 import numpy as np
-from h5py import h5a, h5g, h5l, h5o, h5t
+from h5py import h5a, h5g, h5l, h5o, h5s, h5t
 
 LINK_HARD, LINK_SOFT, LINK_EXTERNAL = h5l.TYPE_HARD, h5l.TYPE_SOFT, h5l.TYPE_EXTERNAL
 SMALL_VALUE = 4096  # elements: larger datasets are never read
@@ -59,9 +59,31 @@ def decode(value) -> str:
     return str(value)
 
 
+_VLEN = h5py.string_dtype()
+_VLEN_MEMTYPE = h5t.py_create(_VLEN)
+
+
+def _scalar_string(obj, tid, read):
+    """Fast path for the commonest value, a scalar string: one buffer, no dtype round trip."""
+    if tid.is_variable_str():
+        buf = np.empty((), dtype=_VLEN)
+        read(buf, _VLEN_MEMTYPE)
+    else:
+        buf = np.empty((), dtype=f"S{tid.get_size()}")
+        read(buf, tid)
+    return decode(buf[()])
+
+
 def read_attr(oid, name: bytes):
     """An attribute's value as Python/numpy data; strings decoded. Raises ValueError if odd."""
     aid = h5a.open(oid, name)
+    # The dataspace is checked before any read: HDF5 writes the whole attribute into the buffer.
+    kind = aid.get_space().get_simple_extent_type()
+    if kind == h5s.NULL:
+        return None
+    tid = aid.get_type()
+    if kind == h5s.SCALAR and tid.get_class() == h5t.STRING:
+        return _scalar_string(aid, tid, lambda buf, mtype: aid.read(buf, mtype=mtype))
     shape = aid.shape
     if shape is None:
         return None  # a null dataspace: present, without a value
@@ -88,9 +110,16 @@ def attr_names(oid) -> list[str]:
 
 def read_value(did, limit: int = SMALL_VALUE):
     """A dataset's value if it has at most ``limit`` elements, else None (never read big data)."""
-    shape = did.shape
-    if shape is None:
+    space = did.get_space()
+    kind = space.get_simple_extent_type()
+    if kind == h5s.NULL:
         return None
+    if kind == h5s.SCALAR:
+        tid = did.get_type()
+        if tid.get_class() == h5t.STRING:
+            return _scalar_string(did, tid, lambda buf, mtype: did.read(
+                h5s.ALL, h5s.ALL, buf, mtype=mtype))
+    shape = space.shape
     size = int(np.prod(shape)) if shape else 1
     if size > limit:
         return None
@@ -108,63 +137,105 @@ def read_value(did, limit: int = SMALL_VALUE):
     return value
 
 
-@dataclass(slots=True)
 class Child:
-    """One link in a group: what it is and, for soft and external links, where it points."""
+    """One link in a group: its kind and, for soft and external links, where it points.
 
-    name: str
-    link: int  # LINK_HARD, LINK_SOFT or LINK_EXTERNAL
-    target: str = ""  # soft: the path; external: "file::path"
-    oid: object = None  # GroupID or DatasetID, or None if it does not resolve
-    problem: str = ""  # why it does not resolve
-    file: str = ""  # for external links: the resolved file path
+    The object itself is opened only when a check asks for ``oid`` (a dataset's type, shape or
+    value): knowing the kind costs a cheap ``H5Oget_info``, opening a dataset costs several times
+    more.
+    """
+
+    __slots__ = ("name", "link", "target", "problem", "file", "kind", "_loc", "_raw",
+                 "_key", "_oid", "_resolver")
+
+    def __init__(self, name: str, link: int):
+        self.name, self.link = name, link
+        self.target = self.problem = self.file = ""
+        self.kind = None  # "group", "dataset", or None when it does not resolve
+        self._loc = self._raw = self._key = self._oid = self._resolver = None
 
     @property
     def is_group(self) -> bool:
-        return isinstance(self.oid, h5g.GroupID)
+        return self.kind == "group"
 
     @property
     def is_dataset(self) -> bool:
-        return isinstance(self.oid, h5py.h5d.DatasetID)
+        return self.kind == "dataset"
+
+    @property
+    def oid(self):
+        if self._oid is None and self.kind is not None:
+            self._oid = self._resolver.open_cached(self._loc, self._raw, self._key)
+        return self._oid
 
 
 class Resolver:
-    """Opens the objects that a group's links name, following external links under a policy.
+    """Finds the objects that a group's links name, following external links under a policy.
 
     Policies: ``below`` follows external links only to files in the linking file's folder or
     below it; ``follow`` follows any readable file; ``never`` follows none. Refused and dangling
     links come back as children with ``problem`` set; opened external files are kept for the
-    run and closed by :meth:`close`.
+    run and closed by :meth:`close`. Opened objects are cached by path in a bounded cache, so
+    that a soft link's target is opened once and memory stays flat.
     """
+
+    CACHE = 1024
 
     def __init__(self, policy: str = "below"):
         if policy not in EXTERNAL_POLICIES:
             raise ValueError(f"external-link policy must be one of {EXTERNAL_POLICIES}")
         self.policy = policy
         self._files: dict[str, h5py.File | None] = {}
+        self._opened: OrderedDict = OrderedDict()  # (file, absolute path) -> object id
 
     def close(self) -> None:
+        self._opened.clear()
         for f in self._files.values():
             if f is not None:
                 f.close()
         self._files.clear()
 
-    def children(self, gid, file: str) -> list[Child]:
+    def open_cached(self, loc, raw: bytes, key):
+        oid = self._opened.get(key)
+        if oid is None:
+            oid = _open(loc, raw)
+            if oid is not None:
+                self._opened[key] = oid
+                if len(self._opened) > self.CACHE:
+                    self._opened.popitem(last=False)
+        return oid
+
+    def _kind(self, loc, raw: bytes, key):
+        oid = self._opened.get(key)
+        if oid is not None:
+            return "group" if isinstance(oid, h5g.GroupID) else "dataset"
+        try:
+            return _KINDS.get(h5o.get_info(loc, raw).type, "other")
+        except (KeyError, RuntimeError, OSError, ValueError):
+            return None
+
+    def children(self, gid, file: str, path: str = "") -> list[Child]:
+        """The links of group ``gid`` (at ``path`` in ``file``), each with its kind."""
         links: list = []
         gid.links.iterate(lambda name, info: links.append((name, info.type)), info=True)
         out = []
-        for raw, kind in links:
-            child = Child(decode(raw), kind)
-            if kind == LINK_HARD:
-                child.oid = _open(gid, raw)
-                if child.oid is None:
+        prefix = path.rstrip("/") + "/"
+        for raw, link in links:
+            child = Child(decode(raw), link)
+            child._resolver, child._loc, child._raw = self, gid, raw
+            child._key = (file, prefix + child.name)
+            if link == LINK_HARD:
+                child.kind = self._kind(gid, raw, child._key)
+                if child.kind is None:
                     child.problem = "cannot be opened (damaged object?)"
-            elif kind == LINK_SOFT:
+            elif link == LINK_SOFT:
                 child.target = decode(gid.links.get_val(raw))
-                child.oid = _open(gid, raw)
-                if child.oid is None:
+                if child.target.startswith("/"):
+                    child._key = (file, child.target)
+                child.kind = self._kind(gid, raw, child._key)
+                if child.kind is None:
                     child.problem = f"dangling soft link to {child.target}"
-            elif kind == LINK_EXTERNAL:
+            elif link == LINK_EXTERNAL:
                 self._external(gid, raw, child, file)
             else:
                 child.problem = "user-defined link type, not followed"
@@ -189,8 +260,9 @@ class Resolver:
         if handle is None:
             child.problem = f"dangling external link: file {ext_file} cannot be opened"
             return
-        child.oid = _open(handle.id, ext_path.encode())
-        if child.oid is None:
+        child._loc, child._raw, child._key = handle.id, ext_path.encode(), (resolved, ext_path)
+        child.kind = self._kind(child._loc, child._raw, child._key)
+        if child.kind is None:
             child.problem = f"dangling external link: {ext_path} is not in {ext_file}"
 
     def _file(self, path: str):
@@ -200,6 +272,9 @@ class Resolver:
             except FileProblem:
                 self._files[path] = None
         return self._files[path]
+
+
+_KINDS = {h5o.TYPE_GROUP: "group", h5o.TYPE_DATASET: "dataset"}
 
 
 def _open(loc, name: bytes):

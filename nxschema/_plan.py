@@ -15,6 +15,8 @@ from . import _model as m
 
 _PLANS: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
 PLACEHOLDER = re.compile(r"^[A-Z][A-Z0-9_]*$")
+_NUMERIC = frozenset({"NX_FLOAT", "NX_NUMBER", "NX_INT", "NX_UINT", "NX_POSINT", "NX_BOOLEAN",
+                      "NX_COMPLEX"})
 
 
 @dataclass(slots=True)
@@ -49,6 +51,9 @@ class FieldPlan:
     category: str
     src: str
     link_target: str | None = None
+    # Whether the dataset must be opened to check it. Base classes are a vocabulary: there, only
+    # numeric types and enumerations are checked, so most datasets are never opened.
+    opens: bool = True
 
 
 @dataclass(slots=True)
@@ -157,10 +162,11 @@ class _Compiler:
             rank = len(dims.dims) if dims.rank is None else None
         docs = " ".join(x or "" for x in (f.doc, dims.doc if dims else None)).lower()
         enum, is_open = _enum(f.enumeration)
+        opens = self.category != "base" or enum is not None or f.type in _NUMERIC
         return FieldPlan(
             f.name, False, f.type, f.units, rank, axes, "bin edge" in docs, enum, is_open,
             f.value, {a.name: self.attribute(a) for a in f.attributes}, requirement, low, high,
-            f.config, self.definition.name, self.category, _src(f))
+            f.config, self.definition.name, self.category, _src(f), opens=opens)
 
     def group(self, g: m.Group, members=None, attributes=None) -> GroupPlan:
         requirement = m.requirement(g, self.category)

@@ -127,7 +127,7 @@ class Walker:
         nx_class = attrs.get("NX_class")
         if isinstance(nx_class, list):
             nx_class = nx_class[0] if nx_class else None
-        children = self.resolver.children(gid, node.file)
+        children = self.resolver.children(gid, node.file, node.path)
         by_name = {c.name: c for c in children}
         contexts = list(contexts)
         if nx_class in ("NXentry", "NXsubentry"):
@@ -175,7 +175,7 @@ class Walker:
         for child in children:
             path = node.path.rstrip("/") + "/" + child.name
             cnode = Node(path, node.file, node.via)
-            if child.oid is None:
+            if child.kind is None:
                 yield from self.broken_child(child, cnode)
                 self.count_presence(child, None, contexts, counts)
                 continue
@@ -273,26 +273,26 @@ class Walker:
                               stack + (real,))
 
     def child_dataset(self, child, node, matched, base):
-        did = child.oid
         seen = set()
         if not matched and base is not None:
             spec = match(base, child, None)
-            if spec is not None:
+            if spec is not None and not isinstance(spec, GroupPlan) and spec.opens:
                 matched = [(spec, None, base)]
         for spec, instance, plan in matched:
             if isinstance(spec, GroupPlan):
                 yield self.finding("wrong-kind", "error", node, f"{spec.nx_class} group "
                                    "expected, found a dataset", spec)
                 continue
-            for finding in self.check_dataset(did, node, spec, instance):
+            for finding in self.check_dataset(child, node, spec, instance):
                 key = (finding.code, finding.path)
                 if key not in seen:
                     seen.add(key)
                     yield finding
 
-    def check_dataset(self, did, node, spec: FieldPlan, instance):
+    def check_dataset(self, child, node, spec: FieldPlan, instance):
         if spec.is_link:
             return
+        did = child.oid
         try:
             dtype, shape = did.dtype, did.shape
         except Exception as exc:

@@ -1,0 +1,84 @@
+"""Time `nxschema validate` against a naive h5py walk of the same file, in the same run.
+
+The baseline is what any script does to look at every object: `visititems` plus reading every
+attribute. Each measurement runs in a fresh subprocess (so imports and caches are counted the
+same way for both) and reports wall time and peak RSS; the ratio is validate / baseline.
+
+    python benchmarks/bench_validate.py 2000            # builds the workload if missing
+    python benchmarks/bench_validate.py 200 2000 20000  # several sizes: linearity
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+
+NAIVE = """
+import sys, h5py
+n = 0
+with h5py.File(sys.argv[1], "r") as f:
+    def visit(name, obj):
+        global n
+        for key, value in obj.attrs.items():
+            n += 1
+    f.visititems(visit)
+print(n)
+"""
+
+VALIDATE = """
+import sys, nxschema
+report = nxschema.validate(sys.argv[1])
+print(len(report.findings), len(report.errors))
+"""
+
+
+def _run(code: str, path: Path) -> tuple[float, float, str]:
+    """(seconds, peak RSS in MB, output) of running ``code`` in a fresh interpreter."""
+    wrapper = (
+        "import resource, time, runpy, sys\n"
+        "t = time.perf_counter()\n"
+        f"exec(compile({code!r}, 'bench', 'exec'))\n"
+        "sys.stderr.write('%f %d\\n' % (time.perf_counter() - t, "
+        "resource.getrusage(resource.RUSAGE_SELF).ru_maxrss))\n")
+    proc = subprocess.run([sys.executable, "-c", wrapper, str(path)], capture_output=True,
+                          text=True, check=True)
+    seconds, rss_kb = proc.stderr.strip().splitlines()[-1].split()
+    return float(seconds), int(rss_kb) / 1024, proc.stdout.strip()
+
+
+def measure(n: int, workdir: Path, repeat: int = 3) -> dict:
+    path = workdir / f"workload_{n}.h5"
+    if not path.exists():
+        subprocess.run([sys.executable, str(HERE / "make_workload.py"), str(n), str(path)],
+                       check=True)
+    naive = min(_run(NAIVE, path) for _ in range(repeat))
+    ours = min(_run(VALIDATE, path) for _ in range(repeat))
+    return {"entries": n, "file_mb": round(path.stat().st_size / 2**20, 1),
+            "naive_s": round(naive[0], 3), "validate_s": round(ours[0], 3),
+            "ratio": round(ours[0] / naive[0], 3), "validate_peak_rss_mb": round(ours[1], 1),
+            "naive_peak_rss_mb": round(naive[1], 1), "findings_errors": ours[2]}
+
+
+def main(argv=None) -> int:
+    sizes = [int(a) for a in (sys.argv[1:] if argv is None else argv)] or [2000]
+    workdir = Path(os.environ.get("NXSCHEMA_BENCH_DIR", tempfile.gettempdir()))
+    rows = []
+    for n in sizes:
+        start = time.perf_counter()
+        rows.append(measure(n, workdir))
+        print(json.dumps(rows[-1]), f"({time.perf_counter() - start:.0f} s)", flush=True)
+    if len(rows) > 1:
+        per_entry = [r["validate_s"] / r["entries"] * 1000 for r in rows]
+        print("validate ms per entry:", ", ".join(f"{p:.3f}" for p in per_entry))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
