@@ -47,7 +47,7 @@ def camel(name: str) -> str:
 
 def default_name(nx_class: str) -> str:
     """The name an unnamed group usually has: its class without ``NX`` (``NXsource`` → source)."""
-    return nx_class[2:] if nx_class.startswith("NX") else nx_class
+    return nx_class.removeprefix("NX")
 
 
 def is_positioner_group(nx_class: str, name: str) -> bool:
@@ -574,7 +574,7 @@ def _positioners(group, links: _Links, record: str):
         name = str(name) if isinstance(name, str) else group.name.rsplit("/", 1)[-1]
         return (name, _number_text(value)) if value is not None else (None, None)
     names, values = [], []
-    for child_name in group.keys():
+    for child_name in group:
         value = value_of(links.child(group, child_name))
         if value is not None:
             names.append(child_name)

@@ -12,8 +12,7 @@ from __future__ import annotations
 from . import _model as m
 from ._codes import Code, register
 from ._findings import Finding, error, warning
-from ._icat import (GROUP_PART_GRAMMAR, KEY_GRAMMAR, TECHNIQUE, IcatKey, carries_icat,
-                    mapping)
+from ._icat import GROUP_PART_GRAMMAR, KEY_GRAMMAR, TECHNIQUE, IcatKey, carries_icat, mapping
 
 register(
     Code("icat-key-grammar", "error", "definition",

@@ -21,8 +21,18 @@ from xml.sax.saxutils import escape, quoteattr
 
 from . import _model as m
 from ._findings import Finding, error, warning
-from ._icat import (DEFAULT_RECORD, GROUP_PART_GRAMMAR, SKIPPED_CLASSES, SKIPPED_NAMES, TECHNIQUE,
-                    IcatKey, Step, camel, is_positioner_group, technique_of)
+from ._icat import (
+    DEFAULT_RECORD,
+    GROUP_PART_GRAMMAR,
+    SKIPPED_CLASSES,
+    SKIPPED_NAMES,
+    TECHNIQUE,
+    IcatKey,
+    Step,
+    camel,
+    is_positioner_group,
+    technique_of,
+)
 from ._icat_lint import row_findings
 
 PLACEHOLDER = re.compile(r"^\$\{([^}]*)\}$")
@@ -36,7 +46,7 @@ class Node:
     line: int
     col: int
     text: str = ""
-    children: list["Node"] = field(default_factory=list)
+    children: list[Node] = field(default_factory=list)
 
     @property
     def is_group(self) -> bool:
@@ -222,12 +232,12 @@ class _Importer:
                     spec, inner = m.IcatSpec(key=guess), guess
         elif prefix is not None and prefix.startswith("positioners:"):
             inner = None  # below a positioner group only written keys count
-        elif prefix is not None or not steps:
-            if nx_class not in SKIPPED_CLASSES and name not in SKIPPED_NAMES:
-                part = self._inferred(node, prefix or "")
-                part = camel(name) if part is None else part
-                spec = m.IcatSpec(key=part) if part != camel(name) else None
-                inner = (prefix or "") + part or None
+        elif ((prefix is not None or not steps) and nx_class not in SKIPPED_CLASSES
+              and name not in SKIPPED_NAMES):
+            part = self._inferred(node, prefix or "")
+            part = camel(name) if part is None else part
+            spec = m.IcatSpec(key=part) if part != camel(name) else None
+            inner = (prefix or "") + part or None
         if inner is not None and is_positioner_group(nx_class, name):
             inner = "positioners:" + inner
         members, mandatory = self.members(node, here, inner, owner, root)
