@@ -8,6 +8,7 @@ where everything is optional, the recommended members are shown instead.
 
 from __future__ import annotations
 
+import json
 import keyword
 import re
 
@@ -31,6 +32,11 @@ _UNITS = {
 }
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _EXAMPLE_SIZE = 10
+
+
+def _q(text) -> str:
+    """A double-quoted Python string literal (JSON's escapes are all valid Python)."""
+    return json.dumps(str(text), ensure_ascii=False)
 
 
 def _default_name(nx_class: str) -> str:
@@ -114,7 +120,7 @@ class _Writer:
                 except ValueError:
                     pass
             return _DTYPES[nx_type][1]
-        return repr(str(fixed) if fixed is not None else _TEXT_PLACEHOLDERS.get(nx_type, "..."))
+        return _q(fixed if fixed is not None else _TEXT_PLACEHOLDERS.get(nx_type, "..."))
 
     def data(self, element) -> str:
         shape = self.shape(element.dimensions)
@@ -141,7 +147,7 @@ class _Writer:
     def attributes(self, target: str, attributes, depth: int) -> None:
         for attribute in attributes:
             if self.wants(attribute):
-                self.line(depth, f"{target}.attrs[{attribute.name!r}] = {self.scalar(attribute)}")
+                self.line(depth, f"{target}.attrs[{_q(attribute.name)}] = {self.scalar(attribute)}")
 
     def members(self, variable: str, members, depth: int, path: str) -> None:
         for member in members:
@@ -156,24 +162,24 @@ class _Writer:
                 self.group(variable, member, depth, path)
             elif isinstance(member, m.Link):
                 target = _class_path_to_hdf5(member.target)
-                self.line(depth, f"{variable}[{member.name!r}] = h5py.SoftLink({target!r})")
+                self.line(depth, f"{variable}[{_q(member.name)}] = h5py.SoftLink({_q(target)})")
             else:
                 self.field(variable, member, depth)
 
     def field(self, variable: str, field: m.Field, depth: int) -> None:
-        self.line(depth, f"{variable}[{field.name!r}] = {self.data(field)}")
+        item = f"{variable}[{_q(field.name)}]"
+        self.line(depth, f"{item} = {self.data(field)}")
         units = self.units(field)
-        item = f"{variable}[{field.name!r}]"
         if units:
             comment = f"  # {units[1]}" if units[1] else ""
-            self.line(depth, f"{item}.attrs[\"units\"] = {units[0]!r}{comment}")
+            self.line(depth, f"{item}.attrs[\"units\"] = {_q(units[0])}{comment}")
         self.attributes(item, field.attributes, depth)
 
     def group(self, parent: str, group: m.Group, depth: int, path: str, name=None) -> None:
         name = name or group.name or _default_name(group.nx_class)
         variable = self.variable(name)
-        self.line(depth, f"{variable} = {parent}.create_group({name!r})")
-        self.line(depth, f"{variable}.attrs[\"NX_class\"] = {group.nx_class!r}")
+        self.line(depth, f"{variable} = {parent}.create_group({_q(name)})")
+        self.line(depth, f"{variable}.attrs[\"NX_class\"] = {_q(group.nx_class)}")
         self.attributes(variable, group.attributes, depth)
         self.members(variable, group.members, depth, f"{path}/{name}")
 
@@ -184,8 +190,8 @@ class _Writer:
             # The definition describes any group of its class: write one such group.
             nx_class = "NXprocess" if d.category == "process" else d.name
             root = self.variable(_default_name(d.name))
-            self.line(1, f"{root} = f.create_group({_default_name(d.name)!r})")
-            self.line(1, f"{root}.attrs[\"NX_class\"] = {nx_class!r}")
+            self.line(1, f"{root} = f.create_group({_q(_default_name(d.name))})")
+            self.line(1, f"{root}.attrs[\"NX_class\"] = {_q(nx_class)}")
             self.attributes(root, d.attributes, 1)
             self.members(root, d.members, 1, "/" + _default_name(d.name))
         else:
@@ -199,7 +205,7 @@ class _Writer:
             head.append("")
         what = "required" if d.category != "base" else "recommended"
         head.append(f"# The {what} members of {self.key}, with placeholder values.")
-        head.append(f"with h5py.File({file_name!r}, \"w\") as f:")
+        head.append(f"with h5py.File({_q(file_name)}, \"w\") as f:")
         if not self.body:
             self.line(1, f"pass  # {self.key} has no {what} members")
         return "\n".join(head + self.body) + "\n"

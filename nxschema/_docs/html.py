@@ -3,6 +3,7 @@ the findings catalog), no network and no CDN: the CSS and JS are copied next to 
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from . import markup
@@ -22,6 +23,9 @@ class HtmlGenerator(Generator):
         self.env.filters["doc"] = self.cached(lambda text: markup.to_html(text, self._resolve))
         self.env.filters["doc_inline"] = self.cached(
             lambda text: markup.to_html_inline(text, self._resolve))
+        # "[nP, len(x)]" → ["[", "nP", ", ", "len", "(", "x", ")]"]: symbols can then be marked.
+        self.env.filters["symbol_split"] = lambda text: re.split(r"([A-Za-z_][A-Za-z0-9_]*)",
+                                                                 str(text))
 
     def _resolve(self, target: str):
         return self.site.resolve(target) if self.site else None

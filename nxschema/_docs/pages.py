@@ -217,13 +217,14 @@ def _dims_text(dimensions: m.Dimensions | None) -> str | None:
 
 
 def _occurs(element) -> str:
+    """The occurrence range as written (``0..unbounded``, ``min 1``), or ''."""
     low, high = getattr(element, "min_occurs", None), getattr(element, "max_occurs", None)
     if low is not None and high is not None:
         return f"{low}..{high}"
     if low is not None:
-        return f"at least {low}"
+        return f"min {low}"
     if high is not None:
-        return f"at most {high}"
+        return f"max {high}"
     return ""
 
 
