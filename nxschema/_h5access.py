@@ -187,9 +187,11 @@ class Resolver:
         self.policy = policy
         self._files: dict[str, h5py.File | None] = {}
         self._opened: OrderedDict = OrderedDict()  # (file, absolute path) -> object id
+        self._borrowed: dict[str, h5py.File] = {}
 
     def close(self) -> None:
         self._opened.clear()
+        self._borrowed.clear()
         for f in self._files.values():
             if f is not None:
                 f.close()
@@ -265,7 +267,41 @@ class Resolver:
         if child.kind is None:
             child.problem = f"dangling external link: {ext_path} is not in {ext_file}"
 
+    def add_file(self, path: str, handle: h5py.File) -> None:
+        """Register a file the caller opened (and will close): links back to it reuse it."""
+        self._borrowed[os.path.normpath(os.path.abspath(path))] = handle
+
+    def locate(self, file: str, path: str, hops: int = 16) -> tuple[str, str]:
+        """The file and path where the object at ``path`` really is, through soft and external
+        links on the way (for messages: only called when a finding is reported)."""
+        handle = self._file(os.path.normpath(os.path.abspath(file)))
+        parts = [p for p in path.split("/") if p]
+        if handle is None or hops <= 0:
+            return file, path
+        for i in range(1, len(parts) + 1):
+            prefix = "/" + "/".join(parts[:i])
+            rest = "/".join(parts[i:])
+            try:
+                info = handle.id.links.get_info(prefix.encode())
+            except (KeyError, RuntimeError, ValueError):
+                return file, path
+            if info.type == LINK_SOFT:
+                target = decode(handle.id.links.get_val(prefix.encode()))
+                if not target.startswith("/"):
+                    target = "/".join(parts[:i - 1] + [target])
+                return self.locate(file, target.rstrip("/") + ("/" + rest if rest else ""),
+                                   hops - 1)
+            if info.type == LINK_EXTERNAL:
+                ext_file, ext_path = (decode(v) for v in handle.id.links.get_val(prefix.encode()))
+                base = os.path.dirname(os.path.abspath(file))
+                resolved = os.path.normpath(os.path.join(base, ext_file))
+                return self.locate(resolved, ext_path.rstrip("/") + ("/" + rest if rest else ""),
+                                   hops - 1)
+        return file, path
+
     def _file(self, path: str):
+        if path in self._borrowed:
+            return self._borrowed[path]
         if path not in self._files:
             try:
                 self._files[path] = open_file(path)

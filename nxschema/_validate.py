@@ -68,6 +68,7 @@ class Node:
     path: str
     file: str
     via: str = ""  # "master.h5::/entry/link" when reached through an external link
+    soft: bool = False  # reached through a soft link: the object may live elsewhere
 
 
 class Walker:
@@ -82,9 +83,16 @@ class Walker:
     # --- findings -----------------------------------------------------------------------------
 
     def finding(self, code, severity, node: Node, message, plan=None, path=None) -> Finding:
+        file = node.file
+        if node.soft and path is None:
+            real_file, real_path = self.resolver.locate(node.file, node.path)
+            if real_file != os.path.normpath(os.path.abspath(node.file)) and \
+                    os.path.abspath(real_file) != os.path.abspath(node.file):
+                node = Node(real_path, real_file, f"{node.file}::{node.path}")
+                file = real_file
         if node.via:
             message += f" (reached through {node.via})"
-        return Finding(code, severity, message, path=path or node.path, file=node.file,
+        return Finding(code, severity, message, path=path or node.path, file=file,
                        definition=plan.definition if plan else "",
                        source=plan.src if plan else "")
 
@@ -99,6 +107,7 @@ class Walker:
 
     def run(self, f: h5py.File, file: str):
         root = root_group(f)
+        self.resolver.add_file(file, f)
         node = Node("/", file)
         attrs, problems = self.group_attrs(root, node)
         yield from problems
@@ -174,7 +183,7 @@ class Walker:
         by_name = {c.name: c for c in children}
         for child in children:
             path = node.path.rstrip("/") + "/" + child.name
-            cnode = Node(path, node.file, node.via)
+            cnode = Node(path, node.file, node.via, node.soft or child.link == LINK_SOFT)
             if child.kind is None:
                 yield from self.broken_child(child, cnode)
                 self.count_presence(child, None, contexts, counts)
