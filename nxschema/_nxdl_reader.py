@@ -559,10 +559,14 @@ def read_nxdl(text: str, file: str) -> tuple[m.Definition | None, list[Finding]]
     if root is None:
         return None, [error("nxdl-syntax", "the file holds no XML element", file=file, line=1,
                             col=1)]
-    header = "\n\n".join(h for h in (clean_doc(c).strip("\n") for c in before_root) if h)
+    # The header is kept as '#' comment lines (as the official files write it), which is also
+    # how the YAML form carries it: the same text both ways.
+    lines = "\n\n".join(h for h in (clean_doc(c).strip("\n") for c in before_root) if h)
+    header = "\n".join(x if x.startswith("#") else f"# {x}".rstrip()
+                       for x in lines.split("\n")) if lines else None
     builder = _Builder(file)
     try:
-        definition = builder.definition(root, header or None)
+        definition = builder.definition(root, header)
     except RecursionError:
         return None, [error("nxdl-syntax", "the XML is nested too deeply", file=file)]
     return definition, builder.findings

@@ -63,13 +63,21 @@ class _Out:
     def close(self, depth: int, tag: str) -> None:
         self.lines.append(f"{INDENT * depth}</{tag}>")
 
-    def extras(self, depth: int, data: dict) -> None:
+    @staticmethod
+    def comment(data: dict) -> str:
+        """``<!--nxschema {...}-->`` for the keywords in ``data`` that are set, or ''."""
         data = {k: v for k, v in data.items() if v is not None and v != ()}
-        if data:
-            # "--" may not appear in a comment; outside JSON strings it never does, inside them
-            # the escape \u002d reads back as the same hyphen.
-            body = json.dumps(data, ensure_ascii=False).replace("--", "-\\u002d")
-            self.lines.append(f"{INDENT * depth}<!--{EXTRAS_PREFIX}{_legal(body)}-->")
+        if not data:
+            return ""
+        # "--" may not appear in a comment; outside JSON strings it never does, inside them
+        # the escape \u002d reads back as the same hyphen.
+        body = json.dumps(data, ensure_ascii=False).replace("--", "-\\u002d")
+        return f"<!--{EXTRAS_PREFIX}{_legal(body)}-->"
+
+    def extras(self, depth: int, data: dict) -> None:
+        comment = self.comment(data)
+        if comment:
+            self.lines.append(INDENT * depth + comment)
 
     def doc(self, depth: int, doc: str | None) -> None:
         if doc is None:
@@ -136,7 +144,10 @@ def _dimensions(out: _Out, depth: int, dims: m.Dimensions | None) -> None:
                      ("value", dim.value), ("ref", dim.ref), ("refindex", dim.refindex),
                      ("incr", dim.incr), ("required", dim.required)]
             extras = {"doc": dim.doc, "index": False if dim.index is None else None}
-            _element(out, d, "dim", attrs, extras, lambda _: None)
+            # A dim's content is empty: its extras comment must sit without any whitespace.
+            out.open(d, "dim", attrs, empty=not (dim.doc or dim.index is None))
+            if dim.doc or dim.index is None:
+                out.lines[-1] += f"{out.comment(extras)}</dim>"
 
     _element(out, depth, "dimensions", [("rank", dims.rank)], {}, body)
 

@@ -204,6 +204,8 @@ def test_header_comment_is_kept_and_other_comments_are_dropped():
     definition = read_ok(xml)
     assert definition.header == "# Copyright me\n# 2026"
     assert definition.members == (m.Field("x"),)
+    two = read_ok('<!-- plain words\n\n  more -->\n<!--# second-->' + nxdl("").split("\n", 1)[1])
+    assert two.header == "# plain words\n#\n# more\n#\n# second"  # kept as '#' lines
 
 
 def test_extras_comment_gives_our_keywords():
