@@ -28,19 +28,19 @@ def official(**kwargs):
     return pytest.mark.parametrize("path", OFFICIAL, ids=IDS, **kwargs)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def text(path: Path) -> str:
     return path.read_text(encoding="utf-8")
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def read(path: Path):
     from nxschema._nxdl_reader import read_nxdl
 
     return read_nxdl(text(path), str(path))
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def written(path: Path) -> str:
     from nxschema._nxdl_writer import write_nxdl
 

@@ -9,8 +9,16 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
-from nxdl_corpus import (canonical, first_difference, needs_nxdl, official, read, text,
-                         written, xsd_errors)
+from nxdl_corpus import (
+    canonical,
+    first_difference,
+    needs_nxdl,
+    official,
+    read,
+    text,
+    written,
+    xsd_errors,
+)
 
 from nxschema import _model as m
 from nxschema._nxdl_reader import read_nxdl
@@ -110,7 +118,8 @@ def test_other_tools_see_plain_nxdl():
     assert [i.get("value") for i in mode.findall("nx:enumeration/nx:item", ns)] == ["a", "b"]
     link = root.find(".//nx:link", ns)
     assert dict(link.attrib) == {"name": "raw", "target": "/NXentry/NXdata/data"}
-    assert [d.attrib for d in root.iter("{%s}dim" % ns["nx"])] == [{"index": "1", "value": "nP"}]
+    dims = root.iter(f"{{{ns['nx']}}}dim")
+    assert [d.attrib for d in dims] == [{"index": "1", "value": "nP"}]
 
 
 def test_layout_is_an_application_in_nxdl():
