@@ -90,7 +90,7 @@ def test_extends_cycle_across_two_files(tmp_path):
 
 def test_file_cut_off_in_the_middle(tmp_path):
     text = DETECTOR.read_text()
-    cut = text.index("dimensions: [nP, i, j, tof]") + len("dimensions: [nP, i,")
+    cut = text.index("dimensions: [i, j, k]") + len("dimensions: [i, j,")
     path = tmp_path / "NXdetector.yaml"
     path.write_text(text[:cut])
     result = run_check(path)

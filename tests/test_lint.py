@@ -153,11 +153,14 @@ def test_links_resolve_through_members_and_base_classes(catalog):
                   group_log: {link: /NXentry/NXinstrument/mono_log}
                   typo: {link: /NXentry/NXinstrument/mono:NXmonochromator/energie}
                   nowhere: {link: /NXentry/title_of_nothing}
+                  lost: {link: /somewhere/x}
         """)
     findings = lint(text, catalog, _lint.rule_links)
-    assert [f.message.split("'")[1] for f in findings] == [
-        "/NXentry/NXinstrument/mono:NXmonochromator/energie", "/NXentry/title_of_nothing"]
-    assert [f.line for f in findings] == [18, 19]
+    assert [(f.code, f.severity, f.line, f.message.split("'")[1]) for f in findings] == [
+        ("undeclared-link-target", "warning", 18,
+         "/NXentry/NXinstrument/mono:NXmonochromator/energie"),
+        ("undeclared-link-target", "warning", 19, "/NXentry/title_of_nothing"),
+        ("unresolved-link", "error", 20, "/somewhere/x")]
 
 
 def test_config_schema_must_be_a_json_schema(catalog):
