@@ -134,22 +134,34 @@ def default(walker, gid, node, value):
 
 # --- NXprocess -----------------------------------------------------------------------------------
 
-def best_form(forms, by_name) -> GroupPlan | None:
-    """The processing form whose required members fit the group best (ties: the first)."""
-    best, best_score = None, -1
+def fitting_forms(forms, by_name) -> list[GroupPlan]:
+    """The processing forms an NXprocess group follows.
+
+    Every form whose required members are all there (right kind, right class) applies, so a
+    group is checked by each form it fits (a community form with a configuration schema on top
+    of the ESRF one, say). If none fits, the closest one applies, so that its findings say what
+    is missing.
+    """
+    fitting, best, best_score = [], None, -1.0
     for form in forms:
-        score = 0
+        score, total = 0, 0
         for spec in form.expected():
-            child = by_name.get(spec.name) if spec.name else None
+            if spec.requirement != "required" or not spec.name:
+                continue
+            total += 1
+            child = by_name.get(spec.name)
             if child is None or child.kind is None:
                 continue
-            if isinstance(spec, GroupPlan) == child.is_group:
-                score += 2 if spec.requirement == "required" else 1
-                if isinstance(spec, GroupPlan) and _class(child) == spec.nx_class:
-                    score += 2
-        if score > best_score:
-            best, best_score = form, score
-    return best
+            if isinstance(spec, GroupPlan):
+                score += child.is_group and _class(child) == spec.nx_class
+            else:
+                score += spec.is_link or child.is_dataset
+        fraction = score / total if total else 1.0
+        if fraction == 1.0:
+            fitting.append(form)
+        if fraction > best_score:
+            best, best_score = form, fraction
+    return fitting or ([best] if best is not None else [])
 
 
 def _class(child):
@@ -159,7 +171,7 @@ def _class(child):
         return None
 
 
-def process_checks(walker, gid, node, by_name, entry_state, form):
+def process_checks(walker, gid, node, by_name, entry_state):
     child = by_name.get("sequence_index")
     if child is not None and child.is_dataset:
         value = read_value(child.oid)

@@ -41,10 +41,13 @@ def open_file(path) -> h5py.File:
         size = os.path.getsize(path)
         raise FileProblem("not an HDF5 file" + (" (empty)" if size == 0 else ""))
     last = None
-    for swmr in (True, False):
+    # SWMR-read needs a recent file format; and a file this process already has open must be
+    # reopened with the same locking flags, so the default locking is tried last.
+    for swmr, locking in ((True, False), (False, False), (True, None), (False, None)):
         try:
-            return h5py.File(path, "r", locking=False, swmr=swmr)
-        except (OSError, ValueError) as exc:  # SWMR needs a recent file format; retry without
+            return h5py.File(path, "r", swmr=swmr, **({} if locking is None else
+                                                     {"locking": locking}))
+        except (OSError, ValueError) as exc:
             last = exc
     raise FileProblem(f"cannot open (truncated or damaged?): {_one_line(last)}")
 

@@ -144,10 +144,9 @@ class Walker:
                 entry_state = {"sequence": {}}
             yield from self.discover_application(nx_class, by_name, node, contexts)
         elif nx_class == "NXprocess":
-            form = rules.best_form(self.plans.process_forms(), by_name)
-            if form is not None:
+            for form in rules.fitting_forms(self.plans.process_forms(), by_name):
                 contexts.append((form, Instance(form.definition)))
-            yield from rules.process_checks(self, gid, node, by_name, entry_state, form)
+            yield from rules.process_checks(self, gid, node, by_name, entry_state)
         base = self.plans.base(nx_class) if nx_class else None
         all_contexts = contexts + ([(base, None)] if base else [])
         yield from self.check_group_attrs(node, attrs, all_contexts)
