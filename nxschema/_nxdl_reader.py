@@ -111,9 +111,18 @@ class _Refused(Exception):
         self.line, self.col = line, col
 
 
+_SPLIT_CACHE: dict[str, tuple[str, str]] = {}
+
+
 def _split(name: str) -> tuple[str, str]:
-    ns, _, local = name.rpartition(" ")
-    return ns, local
+    """expat's ``"namespace local"`` as (namespace, local); memoised, names repeat a lot."""
+    parts = _SPLIT_CACHE.get(name)
+    if parts is None:
+        ns, _, local = name.rpartition(" ")
+        parts = (ns, local)
+        if len(_SPLIT_CACHE) < 4096:  # bounded: a hostile file may invent any number of names
+            _SPLIT_CACHE[name] = parts
+    return parts
 
 
 def _parse(text: str) -> tuple[_Node | None, list[str]]:
@@ -234,6 +243,9 @@ class _Builder:
         allowed = ATTRIBUTES[node.tag]
         attrs = {}
         for key, value in node.attrs.items():
+            if key in allowed:  # the common case: a plain NXDL attribute
+                attrs[key] = value
+                continue
             ns, local = _split(key)
             if ns == XSI_NS:
                 continue  # xsi:schemaLocation and friends are allowed everywhere
@@ -245,7 +257,7 @@ class _Builder:
         for key in REQUIRED.get(node.tag, ()):
             if key not in attrs:
                 self.problem(node, "nxdl-value", f"<{node.tag}> needs the attribute {key!r}")
-        if node.tag not in _MIXED and any(piece.strip() for piece in node.text):
+        if node.text and node.tag not in _MIXED and "".join(node.text).strip():
             self.problem(node, "nxdl-element", f"<{node.tag}> holds text; only <doc> may")
         return attrs
 
