@@ -7,7 +7,6 @@ import sys
 
 from .._catalog import load
 from .._findings import DefinitionError
-from .._validate import iter_findings
 from .output import add_format_options, emit
 
 DESCRIPTION = """\
@@ -58,6 +57,10 @@ def register(sub) -> None:
 
 
 def run(args) -> int:
+    # imported here: h5py and numpy are slow to import, and every other command (check, convert,
+    # ...) builds this parser too
+    from .._validate import iter_findings
+
     try:
         catalog = load(*args.defs, bundled=not args.no_bundled, prefer=args.prefer)
     except DefinitionError as exc:
