@@ -420,12 +420,15 @@ def shape_of(dims: tuple, sizes: dict) -> tuple[int, ...]:
 
 # --- NXdata plotting attributes --------------------------------------------------------------------
 
-def plot_attributes(root: GroupNode) -> None:
-    """Give NXdata groups @signal and @axes, and NXentry/NXroot a @default, where missing."""
+def plot_attributes(root: GroupNode, placeholders: bool = True) -> None:
+    """Give NXdata groups @signal and @axes, and NXentry/NXroot a @default, where missing.
+
+    With ``placeholders``, an NXdata with nothing to plot gets a ``data`` field to plot.
+    """
     index = {n.path: n for n in root.walk()}
     for node in list(root.walk()):
         if isinstance(node, GroupNode) and node.nx_class == "NXdata":
-            _nxdata(node, index)
+            _nxdata(node, index, placeholders)
     for node in reversed(list(root.walk())):  # children first: a parent's @default follows theirs
         if isinstance(node, GroupNode) and node.nx_class in ("NXentry", "NXsubentry", "NXroot"):
             default = node.attr("default")
@@ -453,7 +456,7 @@ def _default_child(node: GroupNode) -> str | None:
     return None
 
 
-def _nxdata(node: GroupNode, index: dict) -> None:
+def _nxdata(node: GroupNode, index: dict, placeholders: bool) -> None:
     arrays = []
     for child in node.children:
         target = index.get(child.target) if isinstance(child, LinkNode) else child
@@ -462,7 +465,7 @@ def _nxdata(node: GroupNode, index: dict) -> None:
     given = node.attr("signal")
     if given is not None and given.value is not None:
         return
-    if not arrays and not any(isinstance(c, (FieldNode, LinkNode)) for c in node.children):
+    if placeholders and not arrays:
         # Nothing to plot: give it the base class's DATA so that it is a valid plot group.
         data = FieldNode(_free_name(node, "data"), _join(node.path, _free_name(node, "data")),
                          "NX_NUMBER", "optional", dims=(None,), any_name=True)
@@ -504,8 +507,13 @@ def _set(node: GroupNode, name: str, value) -> None:
 
 # --- entry points ----------------------------------------------------------------------------------
 
-def build_layout(definition: m.Definition, catalog: Catalog, levels=("required",)) -> GroupNode:
-    """The tree a writer of ``definition`` writes, rooted at ``/`` (an NXroot group)."""
+def build_layout(definition: m.Definition, catalog: Catalog, levels=("required",),
+                 plot_placeholders: bool = True) -> GroupNode:
+    """The tree a writer of ``definition`` writes, rooted at ``/`` (an NXroot group).
+
+    ``plot_placeholders``: give NXdata groups with nothing to plot a placeholder ``data`` field
+    (a skeleton wants a valid plot group; a generated writer leaves such a group to the user).
+    """
     unknown = set(levels) - set(LEVELS)
     if unknown:
         raise ValueError(f"unknown requirement levels {sorted(unknown)}")
@@ -539,7 +547,7 @@ def build_layout(definition: m.Definition, catalog: Catalog, levels=("required",
             entry = _entry(root)
             entry.children.append(b.group(group, entry))
     b.resolve_links(root)
-    plot_attributes(root)
+    plot_attributes(root, plot_placeholders)
     return root
 
 
