@@ -372,7 +372,7 @@ class Walker:
                            f"both are {symbol!r} in {instance.definition}", spec)
 
     def check_dataset_attrs(self, did, node, spec):
-        if spec.units:
+        if spec.units and spec.units not in _NO_UNITS_NEEDED:
             units = _attr(did, "units")
             if units is None:
                 yield self.finding("missing-units", self.severity(spec, "warning"), node,
@@ -450,6 +450,7 @@ class Walker:
 
 
 _MISSING = object()
+_NO_UNITS_NEEDED = frozenset({"NX_UNITLESS", "NX_DIMENSIONLESS"})
 
 
 def _kind(spec) -> str:

@@ -161,3 +161,42 @@ def test_findings_carry_definition_and_source(valid):
     assert finding.definition == "NXxas"
     assert finding.source.endswith(".yaml:" + finding.source.rsplit(":", 1)[1])
     assert finding.file == str(valid)
+
+
+@pytest.fixture(scope="module")
+def official():
+    if not NXDL.is_dir():
+        pytest.skip("the official NXDL folder ../shared/nxdl is not here")
+    return nxschema.load(NXDL)
+
+
+def test_official_nxdl_validates_full_niac_file(tmp_path, official):
+    path = tmp_path / "niac.h5"
+    write_xas_file(path, subentry=False, process=False)
+    report = nxschema.validate(path, definitions=official)
+    assert report.ok, [str(f) for f in report.errors]
+    assert cli("validate", "--defs", NXDL, path).returncode == 0
+    with h5py.File(path, "r+") as f:
+        del f["1.1/sample/name"]
+    report = nxschema.validate(path, definitions=official)
+    missing = [f for f in report.errors if f.code == "missing-required"]
+    assert [f.path for f in missing] == ["/1.1/sample/name"]
+    assert missing[0].source.startswith(str(NXDL / "applications" / "NXxas.nxdl.xml"))
+    assert cli("validate", "--defs", NXDL, path).returncode == 1
+
+
+def test_nxdl_application_written_for_nxentry_applies_to_subentry(tmp_path, official):
+    path = tmp_path / "sub.h5"
+    with h5py.File(path, "w") as f:
+        entry = f.create_group("entry")
+        entry.attrs["NX_class"] = "NXentry"
+        sub = entry.create_group("xas")
+        sub.attrs["NX_class"] = "NXsubentry"
+        sub["definition"] = "NXxas"
+    # The bundled ESRF form (NXxas@subentry) wins for subentries; without it, the official one
+    # (written for an NXentry) applies to the subentry, as NeXus allows.
+    only_official = nxschema.load(NXDL, bundled=False)
+    found = {f.path for f in nxschema.validate(path, definitions=only_official).errors}
+    assert "/entry/xas/title" in found and "/entry/xas/start_time" in found
+    found = {f.path for f in nxschema.validate(path, definitions=official).errors}
+    assert "/entry/xas/energy" in found and "/entry/xas/title" not in found
