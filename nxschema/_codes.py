@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, order=True)
 class Code:
     code: str
     severity: str
@@ -75,6 +75,42 @@ CODES: dict[str, Code] = {c.code: c for c in (
     Code("duplicate-definition", "warning", _D, "Two files in one source define the same key.",
          "two files both named NXxas"),
 )}
+
+
+# Modules that register codes of their own when imported.
+_REGISTERING = ("_validate", "_group_rules", "_icat_lint", "_nxdl_reader")
+
+
+def all_codes() -> dict[str, Code]:
+    """Every code, after importing the modules that define their own."""
+    import importlib
+
+    for name in _REGISTERING:
+        try:
+            importlib.import_module(f"nxschema.{name}")
+        except ModuleNotFoundError:
+            pass
+    return CODES
+
+
+def markdown() -> str:
+    """docs/findings.md: every code with its severity, what triggers it, and an example."""
+    codes = all_codes()
+    lines = ["# Finding codes", "",
+             "Every finding nxschema reports carries one of these stable codes. "
+             "Regenerate this page with `nxschema codes --format markdown > docs/findings.md`.",
+             ""]
+    titles = {"definition": "Definitions (`nxschema check`)",
+              "file": "HDF5 files (`nxschema validate`)"}
+    for area in ("definition", "file"):
+        lines += [f"## {titles[area]}", "", "| code | severity | what triggers it | example |",
+                  "|---|---|---|---|"]
+        for code in sorted(c for c in codes.values() if c.area == area):
+            example = code.example.replace("|", "\\|").replace("\n", "<br>")
+            lines.append(f"| `{code.code}` | {code.severity} | {code.summary} | "
+                         f"`{example}` |")
+        lines.append("")
+    return "\n".join(lines)
 
 
 def register(*codes: Code) -> None:

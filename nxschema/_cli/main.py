@@ -12,7 +12,8 @@ import sys
 
 from .. import __version__
 
-COMMANDS = ("check", "validate", "convert", "skeleton", "codegen", "process", "docs", "icat")
+COMMANDS = ("check", "validate", "convert", "skeleton", "codegen", "process", "docs", "icat",
+            "codes")
 
 EPILOG = """\
 examples:
