@@ -52,9 +52,10 @@ def test_every_shipped_file_reads_into_a_definition():
 
 
 def test_the_issue_base_classes_are_all_shipped():
-    wanted = """NXobject NXroot NXentry NXsubentry NXinstrument NXcollection NXparameters NXsample
-        NXdata NXuser NXprocess NXnote NXmonochromator NXcrystal NXdetector NXmonitor NXsource
-        NXpositioner NXslit NXattenuator NXinsertion_device""".split()
+    wanted = ["NXobject", "NXroot", "NXentry", "NXsubentry", "NXinstrument", "NXcollection",
+              "NXparameters", "NXsample", "NXdata", "NXuser", "NXprocess", "NXnote",
+              "NXmonochromator", "NXcrystal", "NXdetector", "NXmonitor", "NXsource",
+              "NXpositioner", "NXslit", "NXattenuator", "NXinsertion_device"]
     shipped = {p.name.removesuffix(".yaml") for p in SHIPPED_BASE}
     assert set(wanted) <= shipped
 

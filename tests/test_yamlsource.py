@@ -76,7 +76,7 @@ def test_modest_aliases_are_fine():
 
 def test_deep_nesting_is_refused():
     depth = MAX_DEPTH + 10
-    doc, findings = read_yaml("[" * depth + "]" * depth + "\n", "deep.yaml")
+    _, findings = read_yaml("[" * depth + "]" * depth + "\n", "deep.yaml")
     assert codes(findings) == ["yaml-too-big"]
     assert "nesting" in findings[0].message
 
@@ -90,7 +90,7 @@ def test_deep_nesting_is_refused():
     "a: !custom {x: 1}\n",
 ])
 def test_unsafe_and_unknown_tags_are_refused(text, capfd):
-    doc, findings = read_yaml(text, "evil.yaml")
+    _, findings = read_yaml(text, "evil.yaml")
     assert findings and all(f.severity == "error" for f in findings)
     assert findings[0].code in ("yaml-syntax", "yaml-key")
     assert "hacked" not in capfd.readouterr().out
