@@ -12,6 +12,8 @@ from pathlib import Path
 
 import h5py
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sitelinks import broken_links
 
 import nxschema
@@ -103,6 +105,25 @@ def test_only_http_and_relative_links(text):
     assert "href" not in rendered
     assert "<script" not in rendered
     assert "click" in rendered
+
+
+_PIECES = ["<script>", "</script>", "<img src=x onerror=alert(1)>", "<", ">", "&", '"', "'",
+           "`", "``", "*", "**", "[", "](", ")", "javascript:", "data:", "//", "http://x.org/a",
+           "<https://y.org>", ":ref:", ":math:", "`_", "_", " ", "\n", "\n\n", "- ", "* ",
+           "1. ", ".. code-block::", ".. note::", ".. _t:", "    ", "::", "text", "NXdata", "#",
+           "|", "===", "```"]
+_OUR_TAGS = re.compile(r'</?(p|code|pre|ul|ol|li|a|em|strong|sup|sub|blockquote|div|dl|dt|dd)'
+                       r'( (href|rel|class|data-language)="[^"<>]*")*>')
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.sampled_from(_PIECES), max_size=40).map("".join))
+def test_html_markup_lets_no_markup_of_the_text_through(text):
+    rendered = markup.to_html(text, lambda target: "NXdata.html" if target == "NXdata" else None)
+    leftover = _OUR_TAGS.sub("", rendered)
+    assert "<" not in leftover and ">" not in leftover and '"' not in leftover, rendered
+    for href in re.findall(r'href="([^"]*)"', rendered):
+        assert href.startswith(("http://", "https://")) or href == "NXdata.html", rendered
 
 
 def test_relative_links_only_to_pages_of_the_site():
@@ -273,6 +294,42 @@ def test_markdown_output(tmp_path):
     for md in tmp_path.glob("*.md"):  # every relative link points at a page that exists
         for target in re.findall(r"\]\(([^)#]+\.md)", md.read_text()):
             assert (tmp_path / target).is_file(), (md.name, target)
+        assert_tables_are_whole(md)
+
+
+def assert_tables_are_whole(md: Path) -> None:
+    """Every row of a Markdown table has as many cells as its header: no pipe from the text
+    splits a cell (GitHub splits at an unescaped | even inside a code span)."""
+    cells, fenced = None, False
+    for number, line in enumerate(md.read_text().splitlines(), start=1):
+        fenced ^= line.startswith("```")
+        if fenced or not line.startswith("|"):
+            cells = None
+            continue
+        count = len(re.findall(r"(?<!\\)\|", line))
+        cells = cells or count
+        assert count == cells, f"{md.name}:{number}: {line}"
+
+
+def test_markdown_escapes_pipes_and_markup(tmp_path):
+    write(tmp_path, "defs/NXpipes.yaml", """\
+        name: NXpipes
+        category: base
+        doc: "a | b, `c | d` and *e*"
+        members:
+          "x":
+            doc: |
+              one | two
+
+              - `x|y`
+            enumeration: ["a|b", "<i>"]
+    """)
+    build_docs(nxschema.load(tmp_path / "defs", bundled=False), tmp_path / "md", fmt="markdown")
+    page = tmp_path / "md" / "NXpipes.md"
+    assert_tables_are_whole(page)
+    text = page.read_text()
+    assert "a \\| b, `c | d` and *e*" in text  # outside a table a code span keeps its pipe
+    assert "one \\| two<br>• `x\\|y`" in text and "`a\\|b`" in text and "`<i>`" in text
 
 
 def test_output_is_deterministic_and_stale_pages_go(tmp_path):
@@ -297,12 +354,14 @@ def test_errors_in_a_definition_are_reported_and_the_rest_rendered(tmp_path, cap
     write(tmp_path, "defs/NXgood.yaml", "name: NXgood\ncategory: base\ndoc: Fine.\n")
     write(tmp_path, "defs/NXbad.yaml", "name: NXbad\ncategory: base\nmembers:\n  x: {type: [\n")
     write(tmp_path, "defs/NXworse.yaml", "name: NXworse\ncategory: base\ndoc: 1\n")
+    write(tmp_path, "defs/NXbroken.nxdl.xml", '<?xml version="1.0"?>\n<definition name="NXb"\n')
     code = main(["docs", str(tmp_path / "defs"), "--no-bundled", "-o", str(tmp_path / "site")])
     err = capsys.readouterr().err
     assert code == 1
     assert "Traceback" not in err
     assert re.search(r"NXbad\.yaml:\d+:\d+: error\[yaml-syntax\]", err)
     assert re.search(r"NXworse\.yaml:3:6: error\[schema\]", err)
+    assert re.search(r"NXbroken\.nxdl\.xml:\d+:\d+: error\[", err)
     assert (tmp_path / "site" / "NXgood.html").is_file()
     assert not (tmp_path / "site" / "NXbad.html").exists()
     index = (tmp_path / "site" / "index.html").read_text()
