@@ -12,7 +12,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from .._codes import CODES
+from .._codes import all_codes
 from .base import DocsError, Generator
 
 __all__ = ["FORMATS", "DocsError", "build_docs"]
@@ -48,7 +48,9 @@ def build_docs(catalog, outdir, fmt: str = "html", templates=None, *,
         raise DocsError(f"{templates}: no such template folder")
     generator = _generator(fmt, templates)
     findings = catalog.findings if load_findings is None else load_findings
-    files = generator.render_site(catalog, findings=findings, codes=CODES)
+    # all_codes() imports the modules that register codes of their own, so the findings page
+    # does not depend on what happened to be imported before.
+    files = generator.render_site(catalog, findings=findings, codes=all_codes())
     return _write_all(Path(outdir), files)
 
 
