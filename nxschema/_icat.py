@@ -328,11 +328,10 @@ def icat_keys(*definitions, defs=(), bundled: bool = True, catalog=None) -> list
 
 def catalog_keys(catalog) -> list[IcatKey]:
     """The keys of every definition in ``catalog`` that opts in to the ICAT mapping."""
+    mapped = [catalog[key] for key in catalog if carries_icat(catalog[key])]
     rows = []
-    for key in catalog:
-        definition = catalog[key]
-        if carries_icat(definition):
-            rows += mapping(definition)
+    for definition in sorted(mapped, key=lambda d: d.category != "layout"):  # entries first
+        rows += mapping(definition)
     return rows
 
 
