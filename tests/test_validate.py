@@ -200,3 +200,41 @@ def test_nxdl_application_written_for_nxentry_applies_to_subentry(tmp_path, offi
     assert "/entry/xas/title" in found and "/entry/xas/start_time" in found
     found = {f.path for f in nxschema.validate(path, definitions=official).errors}
     assert "/entry/xas/energy" in found and "/entry/xas/title" not in found
+
+
+def _bliss_file(path, layout_attr=True):
+    write_xas_file(path)
+    with h5py.File(path, "r+") as f:
+        if layout_attr:
+            f.attrs["layout"] = "NXesrf_raw"
+        user = f["1.1"].create_group("user")
+        user.attrs["NX_class"] = "NXuser"
+        user["name"] = "A. Scientist"
+
+
+def test_esrf_layout_applies_when_declared_or_asked(tmp_path):
+    declared, plain = tmp_path / "declared.h5", tmp_path / "plain.h5"
+    _bliss_file(declared)
+    _bliss_file(plain, layout_attr=False)
+    assert nxschema.validate(declared).ok
+    for path in (declared, plain):
+        with h5py.File(path, "r+") as f:
+            bad = f["1.1/measurement"].create_group("oops")
+            bad.attrs["NX_class"] = "NXcollection"
+            second = f["1.1"].create_group("instrument_bis")
+            second.attrs["NX_class"] = "NXinstrument"
+    found = codes_at(nxschema.validate(declared))
+    assert ("forbidden-member", "/1.1/measurement/oops") in found
+    assert ("too-many", "/1.1/(NXinstrument)") in found
+    layout_codes = {"forbidden-member", "too-many"}
+    # Not declared: the layout is not guessed (NXxas still applies to the entry).
+    assert not {c for c, _ in codes_at(nxschema.validate(plain))} & layout_codes
+    assert ("forbidden-member", "/1.1/measurement/oops") in codes_at(
+        nxschema.validate(plain, definition="NXesrf_raw"))
+    assert cli("validate", "--definition", "NXesrf_raw", plain).returncode == 1
+
+
+def test_unknown_forced_definition_is_a_usage_error(valid):
+    proc = cli("validate", "--definition", "NXxass", valid)
+    assert proc.returncode == 2
+    assert "did you mean 'NXxas'" in proc.stdout
