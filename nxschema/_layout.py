@@ -202,6 +202,7 @@ class _Builder:
         self.category = definition.category
         self.levels = set(levels)
         self.links: list[tuple[LinkNode, GroupNode]] = []
+        self.reserved: dict[str, set[str]] = {}  # group path -> names its members spell out
 
     def wanted(self, element) -> bool:
         level = m.requirement(element, self.category)
@@ -231,7 +232,9 @@ class _Builder:
         return [self.attribute(a) for a in attributes if a.value is not None or self.wanted(a)]
 
     def field(self, f: m.Field, parent: GroupNode) -> FieldNode:
-        name = concrete_name(f.name) if f.name_type in ("any", "partial") else f.name
+        name = f.name
+        if f.name_type in ("any", "partial"):
+            name = _unique(parent, concrete_name(f.name), self.reserved.get(parent.path, ()))
         node = FieldNode(name, _join(parent.path, name), f.type or "NX_CHAR",
                          m.requirement(f, self.category), dims=field_dims(f.dimensions),
                          units=f.units, doc=f.doc, config=f.config,
@@ -249,28 +252,34 @@ class _Builder:
 
     def group(self, g: m.Group, parent: GroupNode | None, name: str | None = None) -> GroupNode:
         if not name:
-            name = g.name if g.name and g.name_type not in ("any", "partial") else \
-                concrete_name(g.name) if g.name else derived_name(g.nx_class)
-        if parent is not None:
-            name = _unique(parent, name)
+            explicit = g.name if g.name and g.name_type not in ("any", "partial") else None
+            name = explicit or (concrete_name(g.name) if g.name else derived_name(g.nx_class))
+            if parent is not None and not explicit:  # a made-up name gives way to real ones
+                name = _unique(parent, name, self.reserved.get(parent.path, ()))
         path = _join(parent.path, name) if parent is not None else "/"
         node = GroupNode(name, path, g.nx_class, m.requirement(g, self.category), g.doc,
                          self.attributes(g.attributes))
-        self.members(g.members, node)
-        if g.nx_class == "NXprocess" and self.category == "base":
+        members = g.members
+        forms = self.catalog.of_category("process") if g.nx_class == "NXprocess" and \
+            self.category == "base" else []
+        if forms:
             # Validators check every NXprocess against the processing forms: a bare one would
-            # fit none. Add what the first form the catalog ships requires.
-            forms = self.catalog.of_category("process")
-            if forms:
-                own = {m.member_key(x) for x in g.members}
-                saved, self.category = self.category, "process"
-                self.members([x for x in self.catalog.raw(forms[0].key).members
-                              if m.member_key(x) not in own], node)
-                self.category = saved
+            # fit none. Lay it out as the first form the catalog ships, then the rest.
+            form = self.catalog.raw(forms[0].key).members
+            saved, self.category = self.category, "process"
+            self.members(form, node)
+            self.category = saved
+            keys = {m.member_key(x) for x in form}
+            members = tuple(x for x in members if m.member_key(x) not in keys)
+        self.members(members, node)
         return node
 
     def members(self, members, node: GroupNode) -> None:
+        self.reserved[node.path] = self.reserved.get(node.path, set()) | {
+            x.name for x in members if x.name and not getattr(x, "name_type", None)}
         for member in members:
+            if _explicit_name(member) and node.child(member.name) is not None:
+                continue  # a field and a group of one name cannot both be written
             if isinstance(member, m.Choice):
                 option = member.groups[0]
                 if self.wanted(option):
@@ -350,8 +359,12 @@ def _join(parent: str, name: str) -> str:
     return f"{parent.rstrip('/')}/{name}"
 
 
-def _unique(parent: GroupNode, name: str) -> str:
-    taken = {c.name for c in parent.children}
+def _explicit_name(member) -> bool:
+    return bool(member.name) and getattr(member, "name_type", None) not in ("any", "partial")
+
+
+def _unique(parent: GroupNode, name: str, reserved=()) -> str:
+    taken = {c.name for c in parent.children} | set(reserved)
     if name not in taken:
         return name
     n = 2
