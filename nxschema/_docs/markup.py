@@ -161,6 +161,7 @@ class _Parser:
 
     def _list(self, lines, i, out) -> int:
         first = _BULLET.match(lines[i].strip())
+        assert first is not None  # the caller saw a bullet here
         ordered = first.group(1) not in ("-", "*", "+")
         base = _indent(lines[i])
         items = []

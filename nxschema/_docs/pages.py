@@ -182,8 +182,10 @@ class Site:
             anchor = "@" + attribute + (("/" + rest) if rest else "")
         if key is None:
             return None
-        if anchor and anchor not in self.anchors.get(key, ()):
-            anchor = None  # the page exists, the member does not (renamed, or a typo)
+        if anchor and (anchor not in self.anchors.get(key, ()) or self.ext != ".html"):
+            # The page exists but the member does not (renamed, or a typo); or the format
+            # has no member anchors (Markdown pages only have their headings).
+            anchor = None
         return self.href(key, anchor)
 
     def _key_for(self, name: str) -> str | None:
@@ -245,7 +247,8 @@ class _PageBuilder:
         inherited = self._inherited_origin()
         source = d.source.file if d.source else ""
         page = Page(
-            key=self.key, stem=self.site.stems[self.key], href=self.site.href(self.key),
+            key=self.key, stem=self.site.stems[self.key],
+            href=f"{self.site.stems[self.key]}{self.site.ext}",
             definition=d, category_title=CATEGORY_TITLES.get(d.category, d.category),
             category_singular=CATEGORY_SINGULAR.get(d.category, d.category), chain=chain,
             summary=markup.summary(d.doc), search_text="", source_name=Path(source).name)
