@@ -165,8 +165,9 @@ class Walker:
             value = value[0] if value else None
         if not isinstance(value, str):
             return
-        if any(plan.nx_class == nx_class or plan.definition == value for plan, _ in contexts):
-            return  # already applied from above (forced definition or layout)
+        if any(plan.category == "application" and plan.definition == value
+               for plan, _ in contexts):
+            return  # already applied from above (a forced application definition)
         plan = self.plans.application(value, nx_class)
         if plan is None:
             yield self.finding("unknown-application", "warning", node,

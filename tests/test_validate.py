@@ -143,7 +143,7 @@ def test_json_output_shape_and_exit_codes(valid, tmp_path):
     assert files[str(bad)]["findings"][0]["code"] == "file-unreadable"
     assert set(files[str(bad)]["findings"][0]) >= {"code", "severity", "path", "message",
                                                    "definition", "source"}
-    assert proc.returncode == 1  # one good file, bad ones reported, the run went on
+    assert proc.returncode == 2  # bad ones reported, the good one checked, I/O error wins
 
 
 def test_only_unreadable_files_exit_2(tmp_path):

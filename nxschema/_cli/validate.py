@@ -20,8 +20,8 @@ Files are opened read-only, without locking, in SWMR-read mode when possible: a 
 written can be checked, and every file stays byte-identical. Dataset payloads are never read
 beyond scalars and short strings.
 
-exit codes: 0 no error (warnings allowed), 1 errors found, 2 usage or I/O error (a file that
-cannot be opened is reported and the other files are still checked).
+exit codes: 0 no error (warnings allowed), 1 errors found, 2 usage or I/O error: a file that
+cannot be opened is reported, the other files are still checked, and the exit code is 2.
 """
 
 EPILOG = """\
@@ -77,6 +77,4 @@ def run(args) -> int:
         unreadable |= any(f.code in ("file-unreadable", "unknown-definition") for f in findings)
         results[file] = findings
     code = emit(results, fmt=args.format, severity=args.severity, fail_on="error")
-    return 2 if unreadable and code != 0 and all(
-        any(f.code in ("file-unreadable", "unknown-definition") for f in fs) or not fs
-        for fs in results.values()) else code
+    return 2 if unreadable else code  # a file that could not be checked outranks findings
