@@ -22,6 +22,7 @@ Other comments and processing instructions are not part of the model and are dro
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from xml.parsers import expat
 
 from . import _model as m
@@ -466,8 +467,8 @@ class _Builder:
                         extra.get("doc"), self.src(node))
 
     def members(self, kids) -> tuple[m.Member, ...]:
-        build = {"group": self.group, "field": self.field, "link": self.link,
-                 "choice": self.choice}
+        build: dict[str, Callable[[_Node], m.Member]] = {
+            "group": self.group, "field": self.field, "link": self.link, "choice": self.choice}
         return tuple(build[k.tag](k) for k in kids if k.tag in build)
 
     def config(self, data) -> m.ConfigSpec | None:

@@ -59,7 +59,9 @@ def stem(path: Path) -> str:
 
 def plan(inputs, outdir: Path, to: str) -> tuple[list[tuple[Path, Path]], list[str]]:
     """(input file, output file) pairs, and usage problems (missing inputs, clashes)."""
-    pairs, problems, targets = [], [], {}
+    pairs: list[tuple[Path, Path]] = []
+    problems: list[str] = []
+    targets: dict[Path, Path] = {}
     for given in map(Path, inputs):
         if not given.exists():
             problems.append(f"{given}: no such file or folder")
