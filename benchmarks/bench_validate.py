@@ -2,7 +2,8 @@
 
 The baseline is what any script does to look at every object: `visititems` plus reading every
 attribute. Each measurement runs in a fresh subprocess (so imports and caches are counted the
-same way for both) and reports wall time and peak RSS; the ratio is validate / baseline.
+same way for both) and reports wall time and peak RSS; the ratio is validate / baseline. Runs
+alternate between the two, best of three each, so that the machine's load affects both alike.
 
     python benchmarks/bench_validate.py 2000            # builds the workload if missing
     python benchmarks/bench_validate.py 200 2000 20000  # several sizes: linearity
@@ -58,8 +59,10 @@ def measure(n: int, workdir: Path, repeat: int = 3) -> dict:
     if not path.exists():
         subprocess.run([sys.executable, str(HERE / "make_workload.py"), str(n), str(path)],
                        check=True)
-    naive = min(_run(NAIVE, path) for _ in range(repeat))
-    ours = min(_run(VALIDATE, path) for _ in range(repeat))
+    # Interleaved, so that a change in machine load hits both sides alike; best of `repeat`.
+    runs = [(_run(NAIVE, path), _run(VALIDATE, path)) for _ in range(repeat)]
+    naive = min(r[0] for r in runs)
+    ours = min(r[1] for r in runs)
     return {"entries": n, "file_mb": round(path.stat().st_size / 2**20, 1),
             "naive_s": round(naive[0], 3), "validate_s": round(ours[0], 3),
             "ratio": round(ours[0] / naive[0], 3), "validate_peak_rss_mb": round(ours[1], 1),
