@@ -17,7 +17,8 @@ Which fields get a key (the plain rule; an ``icat:`` key on a field always wins)
   NXsubentry groups that are not named as a technique (analysis views such as ``xas``);
 * positioner-style groups (NXpositioner, or an NXcollection named ``positioners...``) give two
   keys, ``<Prefix>_name`` and ``<Prefix>_value``, whatever their members;
-* a link member gets the key of the field it links to: one key, several paths to the same data.
+* a link member gets the key of the field it links to: one key, several paths to the same data
+  (links inside skipped groups, such as an NXdata's axes, give none).
 """
 
 from __future__ import annotations
