@@ -144,26 +144,34 @@ def dump_config(config, fmt: str) -> str:
     problem = ini_problem(config) if fmt == "ini" else json_problem(config)
     if problem:
         raise ValueError(f"cannot write the configuration as {fmt}: {problem}")
+    for text in _texts(config, fmt):
+        try:
+            if same(load_config(text, fmt), config):
+                return text
+        except ConfigError:
+            continue
+    raise ValueError(f"cannot write the configuration as {fmt}: it would not read back "
+                     "unchanged (use json)")
+
+
+def _texts(config, fmt: str):
+    """Candidate texts, most readable first; the first that reads back unchanged wins."""
     if fmt == "json":
-        text = json.dumps(config, ensure_ascii=False, indent=2) + "\n"
+        yield json.dumps(config, ensure_ascii=False, indent=2) + "\n"
+        yield json.dumps(config, indent=2) + "\n"
     elif fmt == "yaml":
-        text = yaml.safe_dump(config, sort_keys=False, allow_unicode=True,
-                              default_flow_style=False)
+        # Raw Unicode reads best, but YAML takes a few characters (NEL, LS, PS) as line
+        # breaks: then everything outside ASCII is escaped instead.
+        for allow_unicode in (True, False):
+            yield yaml.safe_dump(config, sort_keys=False, allow_unicode=allow_unicode,
+                                 default_flow_style=False)
     else:
         parser = configparser.ConfigParser(interpolation=None)
         parser.optionxform = str  # keep key case: the program reads its own keys back
         parser.read_dict(config)
         buffer = io.StringIO()
         parser.write(buffer)
-        text = buffer.getvalue()
-    try:
-        back = load_config(text, fmt)
-    except ConfigError as exc:
-        raise ValueError(f"cannot write the configuration as {fmt}: {exc}") from None
-    if not same(back, config):
-        raise ValueError(f"cannot write the configuration as {fmt}: it would not read back "
-                         "unchanged (use json)")
-    return text
+        yield buffer.getvalue()
 
 
 def load_config(text: str, fmt: str):
