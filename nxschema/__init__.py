@@ -20,7 +20,8 @@ _API = {
     "read_nxdl": "_nxdl_reader", "write_nxdl": "_nxdl_writer",
     "validate": "_validate", "Report": "_validate", "compile_plan": "_plan",
     "write_skeleton": "_skeleton", "generate_writer": "_codegen",
-    "record_process": "_process", "read_processes": "_process",
+    "record_process": "_process", "read_processes": "_process", "read_config": "_process",
+    "ProcessRecord": "_process",
     "build_docs": "_docs",
     "icat_keys": "_icat", "icat_extract": "_icat",
 }
