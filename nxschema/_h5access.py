@@ -47,7 +47,7 @@ def open_file(path) -> h5py.File:
         try:
             return h5py.File(path, "r", swmr=swmr, **({} if locking is None else
                                                      {"locking": locking}))
-        except (OSError, ValueError) as exc:
+        except (OSError, ValueError, RuntimeError) as exc:  # RuntimeError: bad superblock
             last = exc
     raise FileProblem(f"cannot open (truncated or damaged?): {_one_line(last)}")
 

@@ -25,6 +25,7 @@ from ._values import type_problem, units_problem, value_problem
 from ._vocabulary import OFFICIAL_BASE_CLASSES, did_you_mean
 
 MAX_DEPTH = 48
+PLACEHOLDER = b"nxschema_placeholder"  # written by the skeleton writer on placeholder values
 
 
 @dataclass
@@ -150,6 +151,12 @@ class Walker:
         base = self.plans.base(nx_class) if nx_class else None
         all_contexts = contexts + ([(base, None)] if base else [])
         yield from self.check_group_attrs(node, attrs, all_contexts)
+        if "nxschema_placeholder_attributes" in attrs:
+            names = attrs["nxschema_placeholder_attributes"]
+            names = [names] if isinstance(names, str) else list(names)
+            yield self.finding("placeholder", "warning", node, "attributes "
+                               f"{', '.join('@' + n for n in names)} hold placeholders written "
+                               "by `nxschema skeleton`; replace them with real values")
         if nx_class == "NXdata":
             yield from rules.nxdata(self, gid, node, attrs, by_name)
         if "default" in attrs:
@@ -321,6 +328,9 @@ class Walker:
                 yield self.finding("unreadable-object", "error", node, f"cannot read: {exc}")
                 return
             yield from self.check_value(did, node, spec, value)
+        if h5py.h5a.exists(did, PLACEHOLDER):
+            yield self.finding("placeholder", "warning", node, "the value is a placeholder "
+                               "written by `nxschema skeleton`; replace it with real data", spec)
         if shape is not None:
             yield from self.check_shape(node, spec, shape, instance)
         if spec.units or spec.attrs:
@@ -551,6 +561,8 @@ CODES = (
          "a damaged dataset header"),
     Code("unreadable-attribute", "warning", "file", "An attribute cannot be read (odd dtype).",
          "an opaque-typed attribute"),
+    Code("placeholder", "warning", "file", "A value is still a placeholder written by "
+         "`nxschema skeleton`.", "/entry/title = 'PLACEHOLDER' with @nxschema_placeholder"),
     Code("extra-member", "info", "file", "A member no definition names.",
          "/entry/my_notes in an NXentry"),
     Code("forbidden-member", "error", "file", "A member of a kind the definition forbids here.",
