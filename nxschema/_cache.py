@@ -16,12 +16,11 @@ from __future__ import annotations
 import copyreg
 import dataclasses
 import gc
-import hashlib
 import io
 import os
 import pickle
 import sys
-import tempfile
+import zlib
 from pathlib import Path
 
 from . import __version__
@@ -41,22 +40,27 @@ def cache_dir() -> Path:
 
 
 def fingerprint(files) -> str:
-    """A digest of the files' paths, sizes and mtimes, and of the reading code."""
-    digest = hashlib.sha256(f"{FORMAT} {__version__} {sys.version_info[:2]}".encode())
+    """The files' paths, sizes and mtimes, and those of the reading code, as one text.
+
+    Kept whole rather than hashed: comparing 30 kB is cheaper than importing a hash library, and
+    two folders can never be mistaken for each other.
+    """
+    lines = [f"{FORMAT} {__version__} {sys.version_info[:2]}"]
     here = Path(__file__).resolve().parent
     for path in [here / name for name in _READER_MODULES] + list(files):
         try:
             stat = os.stat(path)
         except OSError:
-            digest.update(f"{path} missing\n".encode())
+            lines.append(f"{path} missing")
             continue
-        digest.update(f"{path} {stat.st_size} {stat.st_mtime_ns}\n".encode())
-    return digest.hexdigest()
+        lines.append(f"{path} {stat.st_size} {stat.st_mtime_ns}")
+    return "\n".join(lines)
 
 
 def cache_file(folder: Path) -> Path:
-    name = hashlib.sha256(str(folder.resolve()).encode()).hexdigest()[:24]
-    return cache_dir() / f"definitions-{name}.pickle"
+    where = str(folder.resolve())
+    tail = "".join(c if c.isalnum() or c in "-_" else "_" for c in where[-40:])
+    return cache_dir() / f"definitions-{tail}-{zlib.crc32(where.encode()):08x}.pickle"
 
 
 # Pickle model objects as ``Class(*values)``: about three times faster to load than the default
@@ -107,6 +111,8 @@ def load(folder: Path, key: str):
 
 def store(folder: Path, key: str, entries) -> None:
     """Write the cache atomically; any failure (read-only home, full disk) is ignored."""
+    import tempfile  # only when writing: it is slow to import and a warm load never needs it
+
     target = cache_file(folder)
     temp = None
     try:
