@@ -105,20 +105,46 @@ def read_attr(oid, name: bytes):
     return value
 
 
+_CLASS_KIND = {h5t.INTEGER: "i", h5t.FLOAT: "f", h5t.STRING: "S", h5t.BITFIELD: "u",
+               h5t.OPAQUE: "V", h5t.COMPOUND: "V", h5t.REFERENCE: "O", h5t.ENUM: "e",
+               h5t.VLEN: "O", h5t.ARRAY: "V"}
+
+
+def type_kind(tid) -> tuple[str, int]:
+    """(numpy-like kind, size in bytes) of an HDF5 type, without building a numpy dtype.
+
+    A numpy dtype costs more than opening the dataset; a type check needs only this. Kinds:
+    S text, i/u signed/unsigned integer, f float, c complex (h5py's r/i compound), b boolean
+    (h5py's FALSE/TRUE enum), e other enum, V opaque/compound/array, O references and vlens.
+    """
+    cls = tid.get_class()
+    kind = _CLASS_KIND.get(cls, "V")
+    size = tid.get_size()
+    if kind == "i" and tid.get_sign() == h5t.SGN_NONE:
+        kind = "u"
+    elif kind == "V" and cls == h5t.COMPOUND and tid.get_nmembers() == 2 and \
+            {tid.get_member_name(0), tid.get_member_name(1)} == {b"r", b"i"}:
+        kind = "c"
+    elif kind == "e" and tid.get_nmembers() == 2 and \
+            {tid.get_member_name(0), tid.get_member_name(1)} == {b"FALSE", b"TRUE"}:
+        kind = "b"
+    return kind, size
+
+
 def attr_names(oid) -> list[str]:
     names: list[bytes] = []
     h5a.iterate(oid, lambda name, *_: names.append(name))
     return [decode(n) for n in names]
 
 
-def read_value(did, limit: int = SMALL_VALUE):
+def read_value(did, limit: int = SMALL_VALUE, tid=None):
     """A dataset's value if it has at most ``limit`` elements, else None (never read big data)."""
     space = did.get_space()
     kind = space.get_simple_extent_type()
     if kind == h5s.NULL:
         return None
     if kind == h5s.SCALAR:
-        tid = did.get_type()
+        tid = tid or did.get_type()
         if tid.get_class() == h5t.STRING:
             return _scalar_string(did, tid, lambda buf, mtype: did.read(
                 h5s.ALL, h5s.ALL, buf, mtype=mtype))

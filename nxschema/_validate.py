@@ -19,7 +19,7 @@ from ._catalog import Catalog, load
 from ._codes import Code, register
 from ._findings import SEVERITIES, Finding
 from ._h5access import (LINK_EXTERNAL, LINK_HARD, LINK_SOFT, Child, FileProblem, Resolver, attr_names,
-                        open_file, read_attr, read_value, root_group)
+                        open_file, read_attr, read_value, root_group, type_kind)
 from ._plan import FieldPlan, GroupPlan, compile_plan
 from ._values import type_problem, units_problem, value_problem
 from ._vocabulary import OFFICIAL_BASE_CLASSES, did_you_mean
@@ -310,11 +310,12 @@ class Walker:
             return
         did = child.oid
         try:
-            dtype, shape = did.dtype, did.shape
-        except Exception as exc:
+            tid = did.get_type()
+            kind, size = type_kind(tid)
+        except Exception as exc:  # a damaged header: report, go on
             yield self.finding("unreadable-object", "error", node, f"cannot read type: {exc}")
             return
-        problem = type_problem(spec.nx_type, dtype)
+        problem = type_problem(spec.nx_type, kind, size)
         if problem:
             yield self.finding("wrong-type", self.severity(spec, problem[0]), node, problem[1],
                                spec)
@@ -323,7 +324,7 @@ class Walker:
         if spec.enum or spec.value is not None or spec.nx_type in (
                 "NX_DATE_TIME", "ISO8601", "NX_POSINT", "NX_BOOLEAN") or spec.config:
             try:
-                value = read_value(did)
+                value = read_value(did, tid=tid)
             except Exception as exc:
                 yield self.finding("unreadable-object", "error", node, f"cannot read: {exc}")
                 return
@@ -331,8 +332,10 @@ class Walker:
         if h5py.h5a.exists(did, PLACEHOLDER):
             yield self.finding("placeholder", "warning", node, "the value is a placeholder "
                                "written by `nxschema skeleton`; replace it with real data", spec)
-        if shape is not None:
-            yield from self.check_shape(node, spec, shape, instance)
+        if spec.rank is not None or spec.dims:
+            shape = did.shape
+            if shape is not None:
+                yield from self.check_shape(node, spec, shape, instance)
         if spec.units or spec.attrs:
             yield from self.check_dataset_attrs(did, node, spec)
 

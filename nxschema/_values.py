@@ -20,47 +20,38 @@ _NUMERIC_KINDS = {
 }
 
 
-def is_string_dtype(dtype) -> bool:
-    if dtype.kind in "SU":
-        return True
-    return dtype.kind == "O" and dtype.metadata is not None and "vlen" in dtype.metadata
+_NAMES = {"S": "strings", "i": "integers", "u": "unsigned integers", "f": "floating point",
+          "c": "complex numbers", "b": "booleans", "e": "an enumeration", "V": "opaque or "
+          "compound data", "O": "references or variable-length sequences"}
 
 
-def type_problem(nx_type: str | None, dtype) -> tuple[str, str] | None:
-    """(severity, message) if a dataset of ``dtype`` cannot hold ``nx_type``, else None."""
-    if nx_type is None or nx_type in ("NX_CHAR_OR_NUMBER",):
+def type_problem(nx_type: str | None, kind: str, size: int = 0) -> tuple[str, str] | None:
+    """(severity, message) if data of ``kind`` (see ``_h5access.type_kind``) cannot hold
+    ``nx_type``, else None."""
+    if nx_type is None or nx_type == "NX_CHAR_OR_NUMBER":
         return None
-    text = is_string_dtype(dtype)
+    text = kind == "S"
     if nx_type in ("NX_CHAR", "NX_DATE_TIME", "ISO8601"):
-        if not text:
-            return "warning", f"{nx_type} expected, found numbers ({dtype})"
-        return None
+        return None if text else ("warning", f"{nx_type} expected, found {_NAMES[kind]}")
     if nx_type == "NX_BOOLEAN":
-        if dtype.kind == "b" or (dtype.kind in "iu" and dtype.itemsize == 1):
+        if kind == "b" or (kind in "iu" and size == 1):
             return None
-        if dtype.kind == "i" or dtype.kind == "u":
-            return "warning", f"NX_BOOLEAN expected, found {dtype}"
-        return "error", f"NX_BOOLEAN expected, found {_describe(dtype)}"
+        severity = "warning" if kind in "iu" else "error"
+        return severity, f"NX_BOOLEAN expected, found {_NAMES[kind]}"
     if nx_type == "NX_BINARY":
-        return None if dtype.kind in "uiV" else ("warning", f"NX_BINARY expected, found {dtype}")
+        return None if kind in "uiV" else ("warning", f"NX_BINARY expected, found {_NAMES[kind]}")
     kinds = _NUMERIC_KINDS.get(nx_type)
-    if kinds is None:
+    if kinds is None or kind in kinds:
         return None
     if text:
         return "error", f"{nx_type} expected, found strings"
-    if dtype.kind in kinds:
+    if nx_type == "NX_FLOAT" and kind in "iu":
+        return "warning", f"NX_FLOAT expected, found integers"
+    if nx_type == "NX_UINT" and kind == "i":
+        return "warning", "NX_UINT expected, found signed integers"
+    if nx_type == "NX_NUMBER" and kind == "e":
         return None
-    if nx_type == "NX_FLOAT" and dtype.kind in "iu":
-        return "warning", f"NX_FLOAT expected, found integers ({dtype})"
-    if nx_type in ("NX_INT", "NX_POSINT", "NX_UINT") and dtype.kind == "f":
-        return "error", f"{nx_type} expected, found floating point ({dtype})"
-    if nx_type == "NX_UINT" and dtype.kind == "i":
-        return "warning", f"NX_UINT expected, found signed integers ({dtype})"
-    return "error", f"{nx_type} expected, found {_describe(dtype)}"
-
-
-def _describe(dtype) -> str:
-    return "strings" if is_string_dtype(dtype) else str(dtype)
+    return "error", f"{nx_type} expected, found {_NAMES[kind]}"
 
 
 def value_problem(nx_type: str | None, value) -> str | None:
