@@ -90,6 +90,7 @@ class FieldNode:
     config: m.ConfigSpec | None = None
     any_name: bool = False  # name_type any: stands for any number of fields, named by the user
     legacy: dict = field(default_factory=dict)  # NXDL axis/primary/signal hints
+    specs: dict = field(default_factory=dict)  # every attribute the definition spells out
 
     @property
     def rank(self) -> int:
@@ -98,6 +99,9 @@ class FieldNode:
     @property
     def unit(self) -> str | None:
         """A concrete unit for @units, or None when the field carries no units."""
+        spec = self.specs.get("units")
+        if spec is not None and (spec.value is not None or spec.enum):
+            return str(spec.value if spec.value is not None else spec.enum[0])
         return example_unit(self.units)
 
     @property
@@ -124,6 +128,7 @@ class GroupNode:
     doc: str | None = None
     attrs: list[AttrNode] = field(default_factory=list)
     children: list = field(default_factory=list)
+    specs: dict = field(default_factory=dict)  # every attribute the definition spells out
 
     def child(self, name: str):
         return next((c for c in self.children if c.name == name), None)
@@ -246,6 +251,7 @@ class _Builder:
         elif len(node.enum) == 1 and not node.enum_open:
             node.value, node.fixed = typed_value(node.enum[0], node.nx_type), True
         node.attrs = self.attributes(f.attributes)
+        node.specs = {a.name: self.attribute(a) for a in f.attributes}
         node.legacy = {k: getattr(f, k) for k in ("axis", "primary", "signal", "axes")
                        if getattr(f, k) is not None}
         return node
@@ -260,23 +266,23 @@ class _Builder:
         node = GroupNode(name, path, g.nx_class, m.requirement(g, self.category), g.doc,
                          self.attributes(g.attributes))
         members = g.members
+        node.specs = {a.name: self.attribute(a) for a in g.attributes}
         forms = self.catalog.of_category("process") if g.nx_class == "NXprocess" and \
-            self.category == "base" else []
-        if forms:
-            # Validators check every NXprocess against the processing forms: a bare one would
-            # fit none. Lay it out as the first form the catalog ships, then the rest.
-            form = self.catalog.raw(forms[0].key).members
-            saved, self.category = self.category, "process"
-            self.members(form, node)
-            self.category = saved
-            keys = {m.member_key(x) for x in form}
-            members = tuple(x for x in members if m.member_key(x) not in keys)
+            self.category != "process" else []
         self.members(members, node)
+        if forms:
+            # Validators check every NXprocess against the processing forms of the catalog: one
+            # that fits none is an error. Add what the first form requires and is not there.
+            saved, self.category = self.category, "process"
+            self.members(self.catalog.raw(forms[0].key).members, node)
+            self.category = saved
         return node
 
     def members(self, members, node: GroupNode) -> None:
         self.reserved[node.path] = self.reserved.get(node.path, set()) | {
-            x.name for x in members if x.name and not getattr(x, "name_type", None)}
+            x.name for x in members if _explicit_name(x) and (
+                self.wanted(x.groups[0] if isinstance(x, m.Choice) else x)
+                or getattr(x, "value", None) is not None)}
         for member in members:
             if _explicit_name(member) and node.child(member.name) is not None:
                 continue  # a field and a group of one name cannot both be written
@@ -486,6 +492,11 @@ def _nxdata(node: GroupNode, index: dict, placeholders: bool) -> None:
         arrays = [(data.name, data)]
     if not arrays:
         return
+    allowed = _allowed(node, "signal")
+    if allowed:  # the definition names the signal: nothing else will do
+        arrays = [(n, f) for n, f in arrays if n in allowed]
+        if not arrays:
+            return
     axes = [(n, f) for n, f in arrays if f.legacy.get("axis") or f.legacy.get("primary")]
     marked = [(n, f) for n, f in arrays if f.legacy.get("signal")] or \
         [(n, f) for n, f in arrays if f.any_name or n == "data"][-1:]
@@ -497,13 +508,23 @@ def _nxdata(node: GroupNode, index: dict, placeholders: bool) -> None:
             arrays[0][1].rank == 1 and arrays[0][1].dims[0] == signal.dims[0]:
         axes = [arrays[0]]
     _set(node, "signal", signal_name)
-    if axes and signal.rank:
+    if axes and signal.rank and not _allowed(node, "axes"):
         names = ["."] * signal.rank
         for axis_name, axis in axes[: signal.rank]:
             position = int(axis.legacy.get("axis", 1)) - 1 if str(
                 axis.legacy.get("axis", "1")).isdigit() else 0
             names[min(max(position, 0), signal.rank - 1)] = axis_name
         _set(node, "axes", names if len(names) > 1 else names[0])
+
+
+def _allowed(node: GroupNode, name: str) -> tuple:
+    """The values a closed enumeration (or a fixed value) allows for attribute ``name``."""
+    spec = node.specs.get(name)
+    if spec is None:
+        return ()
+    if spec.value is not None:
+        return (spec.value,)
+    return spec.enum if spec.enum and not spec.enum_open else ()
 
 
 def _free_name(node: GroupNode, name: str) -> str:

@@ -267,3 +267,26 @@ def test_sigkill_mid_write_never_leaves_a_partial_target(tmp_path, existing):
         assert out.read_bytes() == old
     else:
         assert not out.exists()
+
+
+# --- the official NIAC application definitions ---------------------------------------------------
+
+# Skeletons the validator still rejects, and why (not a skeleton problem).
+KNOWN = {"NXstress": "two required any-named fields (XAXIS, ...) in one group: the validator "
+                     "counts each dataset for the first such field only"}
+
+
+@pytest.mark.skipif(not NXDL.is_dir(), reason="official NXDL folder missing")
+def test_skeletons_of_the_official_application_definitions_validate(tmp_path):
+    official = nxschema.load(NXDL / "base_classes", NXDL / "applications", strict=False)
+    keys = [k for k in official if official.raw(k).category == "application"
+            and str(NXDL) in official.raw(k).source.file]
+    assert len(keys) > 40
+    failing = {}
+    for key in keys:
+        out = tmp_path / f"{key}.h5"
+        write_skeleton(key, out, definitions=official)
+        report = nxschema.validate(out, definitions=official)
+        if report.errors:
+            failing[key] = [str(e) for e in report.errors]
+    assert set(failing) <= set(KNOWN), failing
