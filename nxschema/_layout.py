@@ -194,8 +194,11 @@ def resolve_definition(definition, definitions=None) -> tuple[m.Definition, Cata
         return catalog[found.key], catalog
     from ._vocabulary import did_you_mean
 
+    problems = [f for f in catalog.findings if f.severity == "error"]
+    hint = f"; loading the definitions also failed: {problems[0]}" if problems else ""
     raise LayoutError(f"no definition named {key!r}{did_you_mean(key, set(catalog))} "
-                      "(a catalog key such as NXxas or NXxas@subentry, or a definition file)")
+                      "(a catalog key such as NXxas or NXxas@subentry, or a definition file)"
+                      f"{hint}")
 
 
 # --- building ------------------------------------------------------------------------------------
@@ -211,6 +214,8 @@ class _Builder:
 
     def wanted(self, element) -> bool:
         level = m.requirement(element, self.category)
+        if getattr(element, "max_occurs", None) == 0:
+            return False  # maxOccurs 0: the definition forbids it
         if getattr(element, "deprecated", None) and level != "required":
             return False  # never lay out what the definition asks to stop writing
         if getattr(element, "name_type", None) == "partial" and level != "required":

@@ -290,3 +290,15 @@ def test_skeletons_of_the_official_application_definitions_validate(tmp_path):
         if report.errors:
             failing[key] = [str(e) for e in report.errors]
     assert set(failing) <= set(KNOWN), failing
+
+
+def test_broken_user_definition_is_reported_with_its_position(tmp_path):
+    defs = tmp_path / "defs"
+    defs.mkdir()
+    (defs / "NXbroken.yaml").write_text("name: NXbroken\ncategory: application\nmembers:\n"
+                                        "  (NXentry):\n    members:\n      x: {unitz: 1}\n")
+    proc = cli("skeleton", "NXbroken", "--defs", defs, "-o", tmp_path / "b.h5")
+    assert proc.returncode == 2 and "NXbroken.yaml:6" in proc.stderr and "units" in proc.stderr
+    proc = cli("skeleton", defs / "NXbroken.yaml", "-o", tmp_path / "b.h5")
+    assert proc.returncode == 2 and "unknown-keyword" in proc.stderr
+    assert not (tmp_path / "b.h5").exists()
