@@ -65,6 +65,12 @@ def nxdata(walker, gid, node, attrs, by_name):
         indices = attrs.get(f"{axis}_indices", position)
         indices = [indices] if isinstance(indices, (int, float)) else list(indices)
         axis_shape = _shape(axis_child) or ()
+        if not axis_shape and shape:
+            yield walker.finding("axis-length", "error", node, f"axis {axis!r} is a single "
+                                 f"value, the signal's dimension {indices[0]} has "
+                                 f"{shape[min(int(indices[0]), len(shape) - 1)]} points",
+                                 path=f"{node.path}/{axis}")
+            continue
         for axis_dim, signal_dim in zip(range(len(axis_shape)), indices):
             signal_dim = int(signal_dim)
             if signal_dim >= len(shape):

@@ -251,12 +251,19 @@ class Resolver:
         gid.links.iterate(lambda name, info: links.append((name, info.type)), info=True)
         out = []
         prefix = path.rstrip("/") + "/"
-        for raw, link in links:
+        for index, (raw, link) in enumerate(links):
             child = Child(decode(raw), link)
             child._resolver, child._loc, child._raw = self, gid, raw
             child._key = (file, prefix + child.name)
             if link == LINK_HARD:
-                child.kind = self._kind(gid, raw, child._key)
+                # By index, in the name order links.iterate used: the cheapest way HDF5 offers
+                # to tell a group from a dataset without opening it.
+                try:
+                    child.kind = _GROUP_KINDS.get(gid.get_objtype_by_idx(index))
+                except (KeyError, RuntimeError, ValueError):
+                    child.kind = None
+                if child.kind is None:
+                    child.kind = self._kind(gid, raw, child._key)
                 if child.kind is None:
                     child.problem = "cannot be opened (damaged object?)"
             elif link == LINK_SOFT:
@@ -340,6 +347,7 @@ class Resolver:
 
 
 _KINDS = {h5o.TYPE_GROUP: "group", h5o.TYPE_DATASET: "dataset"}
+_GROUP_KINDS = {h5g.GROUP: "group", h5g.DATASET: "dataset"}
 
 
 def _open(loc, name: bytes):

@@ -123,6 +123,15 @@ class Walker:
                 contexts.append((self.plans.root(key), Instance(key)))
         yield from self.group(root, node, attrs, contexts, {}, 0, ())
 
+    def run_group(self, group: h5py.Group):
+        """Validate one group and what is below it (its base class, and discovery from there)."""
+        file = group.file.filename
+        self.resolver.add_file(file, group.file)
+        node = Node(group.name, file)
+        attrs, problems = self.group_attrs(group.id, node)
+        yield from problems
+        yield from self.group(group.id, node, attrs, [], {}, 0, ())
+
     def group_attrs(self, gid, node: Node):
         attrs, problems = {}, []
         for name in attr_names(gid):
@@ -609,8 +618,11 @@ def iter_findings(target, *, definitions=None, definition: str | None = None,
         catalog[definition].category == "layout" else None
     walker = Walker(plans, resolver, forced_layout, definition if not forced_layout else None)
     try:
-        if isinstance(target, (h5py.File, h5py.Group)):
-            yield from walker.run(target.file, target.file.filename)
+        if isinstance(target, h5py.File):
+            yield from walker.run(target, target.filename)
+            return
+        if isinstance(target, h5py.Group):
+            yield from walker.run_group(target)
             return
         file = os.fspath(target)
         try:

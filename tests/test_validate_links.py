@@ -138,3 +138,20 @@ def test_hard_linked_dataset_is_an_item(tmp_path):
         del f["1.1/data/energy"]
         f["1.1/data/energy"] = f["1.1/instrument/monochromator/energy"]  # a hard link
     assert nxschema.validate(path).ok
+
+
+def test_relative_soft_links_and_validating_one_group(tmp_path):
+    path = tmp_path / "xas.h5"
+    write_xas_file(path, n_entries=2)
+    with h5py.File(path, "r+") as f:
+        data = f["2.1/data"]
+        del data["energy"]
+        data["energy"] = h5py.SoftLink("mode")  # relative: a sibling, wrong kind of data
+        del f["2.1/title"]
+    with h5py.File(path, "r") as f:
+        report = nxschema.validate(f["2.1"])  # only this entry, found as NXxas by itself
+    found = errors(report)
+    assert ("missing-required", "/2.1/title") in found
+    assert all(p.startswith("/2.1") for _, p in found)
+    assert ("axis-length", "/2.1/data/energy") in found  # the link resolved to `mode`
+    assert nxschema.validate(path).errors  # and the whole file, from its path
