@@ -41,6 +41,12 @@ def read(path: Path):
 
 
 @functools.cache
+def original_tree(path: Path):
+    """``canonical`` of the official file itself."""
+    return canonical(text(path))
+
+
+@functools.cache
 def written(path: Path) -> str:
     from nxschema._nxdl_writer import write_nxdl
 
