@@ -154,7 +154,9 @@ class Walker:
                 entry_state = {"sequence": {}}
             yield from self.discover_application(nx_class, by_name, node, contexts)
         elif nx_class == "NXprocess":
-            for form in rules.fitting_forms(self.plans.process_forms(), by_name):
+            forms = rules.fitting_forms(self.plans.process_forms(), by_name,
+                                        self.plans.base("NXprocess"))
+            for form in forms:
                 contexts.append((form, Instance(form.definition)))
             yield from rules.process_checks(self, gid, node, by_name, entry_state)
         base = self.plans.base(nx_class) if nx_class else None
@@ -227,7 +229,7 @@ class Walker:
         """The plans this child matches, one per context; counts them for presence checks."""
         matched = []
         for plan, instance in contexts:
-            spec = match(plan, child, nx_class)
+            spec = match(plan, child, nx_class, counts)
             if spec is not None:
                 counts[id(spec)] = counts.get(id(spec), 0) + 1
                 matched.append((spec, instance, plan))
@@ -497,15 +499,20 @@ def _attr(oid, name: str):
         return None
 
 
-def match(plan: GroupPlan, child: Child, nx_class):
-    """The child plan of ``plan`` that ``child`` (of class ``nx_class``) stands for, or None."""
+def match(plan: GroupPlan, child: Child, nx_class, counts=None):
+    """The child plan of ``plan`` that ``child`` (of class ``nx_class``) stands for, or None.
+
+    Where several any-named specs could take the child (two unnamed NXdata in NXcanSAS, two
+    any-named fields in NXstress), it goes to the one whose required members it holds most of,
+    then to the one matched least so far, so that each spec can be satisfied.
+    """
     spec = plan.named.get(child.name)
     if spec is not None:
         return spec
     if child.is_group:
         options = plan.by_class.get(nx_class) if nx_class else None
         if options:
-            return options[0]
+            return options[0] if len(options) == 1 else _best_group(options, child, counts)
         for name, choice in plan.choices:
             if name == child.name:
                 for option in choice:
@@ -515,8 +522,19 @@ def match(plan: GroupPlan, child: Child, nx_class):
         if regex.match(child.name) and (isinstance(spec, GroupPlan) == child.is_group):
             return spec
     if plan.any_fields and not child.is_group:
-        return plan.any_fields[0]
+        fields = plan.any_fields
+        if len(fields) == 1 or counts is None:
+            return fields[0]
+        return min(fields, key=lambda f: counts.get(id(f), 0))
     return None
+
+
+def _best_group(options, child: Child, counts):
+    def fit(option):
+        held = sum(1 for name, spec in option.named.items()
+                   if spec.requirement == "required" and child.oid.links.exists(name.encode()))
+        return (-held, (counts or {}).get(id(option), 0))
+    return min(options, key=fit)
 
 
 CODES = (

@@ -238,3 +238,43 @@ def test_unknown_forced_definition_is_a_usage_error(valid):
     proc = cli("validate", "--definition", "NXxass", valid)
     assert proc.returncode == 2
     assert "did you mean 'NXxas'" in proc.stdout
+
+
+def test_niac_process_is_not_held_to_the_esrf_forms(valid):
+    with h5py.File(valid, "r+") as f:
+        process = f["1.1"].create_group("reconstruction")
+        process.attrs["NX_class"] = "NXprocess"
+        for name, value in (("program", "tomopy"), ("version", "1.1"),
+                            ("date", "2026-11-23T10:00:00")):
+            process[name] = value
+        process["sequence_index"] = 2
+    assert nxschema.validate(valid).ok
+    with h5py.File(valid, "r+") as f:  # an ESRF step missing only its program is reported
+        del f["1.1/normalisation/program"]
+    assert ("missing-required", "/1.1/normalisation/program") in codes_at(
+        nxschema.validate(valid))
+
+
+def test_several_any_named_specs_are_each_satisfied(tmp_path):
+    definition = tmp_path / "NXtwo.yaml"
+    definition.write_text(
+        "name: NXtwo\ncategory: application\nmembers:\n  (NXentry):\n    members:\n"
+        "      definition: {value: NXtwo}\n"
+        "      XAXIS: {type: NX_FLOAT, name_type: any}\n"
+        "      YAXIS: {type: NX_FLOAT, name_type: any}\n"
+        "      (NXdata):\n        members: {counts: NX_NUMBER}\n"
+        "      transmission(NXdata):\n        name_type: any\n        members: {T: NX_NUMBER}\n")
+    path = tmp_path / "two.h5"
+    with h5py.File(path, "w") as f:
+        entry = f.create_group("entry")
+        entry.attrs["NX_class"] = "NXentry"
+        entry["definition"] = "NXtwo"
+        entry["x"] = np.ones(3)
+        entry["y"] = np.ones(3)
+        for name, member in (("spectrum", "T"), ("data", "counts")):  # T's group comes first
+            group = entry.create_group(name)
+            group.attrs["NX_class"] = "NXdata"
+            group[member] = np.ones(3)
+    catalog = nxschema.load(definition)
+    report = nxschema.validate(path, definitions=catalog)
+    assert report.ok, [str(f) for f in report.errors]
