@@ -7,6 +7,7 @@ alternate between the two, best of three each, so that the machine's load affect
 
     python benchmarks/bench_validate.py 2000            # builds the workload if missing
     python benchmarks/bench_validate.py 200 2000 20000  # several sizes: linearity
+    python benchmarks/bench_validate.py --repeat 1 20000
 """
 
 from __future__ import annotations
@@ -40,18 +41,20 @@ print(len(report.findings), len(report.errors))
 """
 
 
-def _run(code: str, path: Path) -> tuple[float, float, str]:
-    """(seconds, peak RSS in MB, output) of running ``code`` in a fresh interpreter."""
+def _run(code: str, path: Path) -> tuple[float, float, str, float]:
+    """(seconds, peak RSS in MB, output, CPU seconds of the whole process) of running ``code``
+    in a fresh interpreter (CPU includes start-up; it barely moves with the machine's load)."""
     wrapper = (
         "import resource, time, runpy, sys\n"
         "t = time.perf_counter()\n"
         f"exec(compile({code!r}, 'bench', 'exec'))\n"
-        "sys.stderr.write('%f %d\\n' % (time.perf_counter() - t, "
-        "resource.getrusage(resource.RUSAGE_SELF).ru_maxrss))\n")
+        "u = resource.getrusage(resource.RUSAGE_SELF)\n"
+        "sys.stderr.write('%f %d %f\\n' % (time.perf_counter() - t, u.ru_maxrss, "
+        "u.ru_utime + u.ru_stime))\n")
     proc = subprocess.run([sys.executable, "-c", wrapper, str(path)], capture_output=True,
                           text=True, check=True)
-    seconds, rss_kb = proc.stderr.strip().splitlines()[-1].split()
-    return float(seconds), int(rss_kb) / 1024, proc.stdout.strip()
+    seconds, rss_kb, cpu = proc.stderr.strip().splitlines()[-1].split()
+    return float(seconds), int(rss_kb) / 1024, proc.stdout.strip(), float(cpu)
 
 
 def measure(n: int, workdir: Path, repeat: int = 3) -> dict:
@@ -65,17 +68,25 @@ def measure(n: int, workdir: Path, repeat: int = 3) -> dict:
     ours = min(r[1] for r in runs)
     return {"entries": n, "file_mb": round(path.stat().st_size / 2**20, 1),
             "naive_s": round(naive[0], 3), "validate_s": round(ours[0], 3),
-            "ratio": round(ours[0] / naive[0], 3), "validate_peak_rss_mb": round(ours[1], 1),
+            "ratio": round(ours[0] / naive[0], 3),
+            "naive_cpu_s": round(naive[3], 3), "validate_cpu_s": round(ours[3], 3),
+            "cpu_ratio": round(ours[3] / naive[3], 3), "validate_peak_rss_mb": round(ours[1], 1),
             "naive_peak_rss_mb": round(naive[1], 1), "findings_errors": ours[2]}
 
 
 def main(argv=None) -> int:
-    sizes = [int(a) for a in (sys.argv[1:] if argv is None else argv)] or [2000]
+    args = list(sys.argv[1:] if argv is None else argv)
+    repeat = 3
+    if "--repeat" in args:
+        at = args.index("--repeat")
+        repeat = int(args[at + 1])
+        del args[at:at + 2]
+    sizes = [int(a) for a in args] or [2000]
     workdir = Path(os.environ.get("NXSCHEMA_BENCH_DIR", tempfile.gettempdir()))
     rows = []
     for n in sizes:
         start = time.perf_counter()
-        rows.append(measure(n, workdir))
+        rows.append(measure(n, workdir, repeat))
         print(json.dumps(rows[-1]), f"({time.perf_counter() - start:.0f} s)", flush=True)
     if len(rows) > 1:
         per_entry = [r["validate_s"] / r["entries"] * 1000 for r in rows]
