@@ -74,6 +74,67 @@ CODES: dict[str, Code] = {c.code: c for c in (
          "config: {schema: {type: 12}}"),
     Code("duplicate-definition", "warning", _D, "Two files in one source define the same key.",
          "two files both named NXxas"),
+
+    # --- HDF5 files: validation -------------------------------------------------------------
+    Code("file-unreadable", "error", _F, "The file is missing, not HDF5, truncated, "
+         "unreadable.", "nxschema validate notes.txt"),
+    Code("unknown-definition", "error", _F, "--definition or @layout names no loaded "
+         "definition.", "nxschema validate --definition NXxass scan.h5"),
+    Code("unknown-application", "warning", _F, "An entry's definition field names no loaded "
+         "application definition.", "/entry/definition = 'NXfoo'"),
+    Code("missing-required", "error", _F, "A required group, field, link or attribute is "
+         "missing (or too few of them).", "NXxas entry without /entry/title"),
+    Code("missing-recommended", "warning", _F, "A recommended member is missing.",
+         "NXdata without @axes where recommended"),
+    Code("too-many", "error", _F, "More occurrences than max_occurs allows.",
+         "two NXinstrument groups in one ESRF entry"),
+    Code("wrong-class", "error", _F, "A group has a valid but wrong NX_class.",
+         "monochromator with NX_class=NXdetector"),
+    Code("unknown-nx-class", "error", _F, "NX_class is not a known class (a likely typo).",
+         "NX_class='NXmonochromatr'"),
+    Code("missing-nx-class", "warning", _F, "A group has no NX_class attribute.",
+         "h5py group created without attrs"),
+    Code("wrong-kind", "error", _F, "A dataset stands where a group is expected, or the "
+         "reverse.", "instrument written as a dataset"),
+    Code("wrong-type", "error", _F, "The dataset's HDF5 type cannot hold the NX type.",
+         "energy stored as strings where NX_FLOAT is required"),
+    Code("bad-date", "error", _F, "An NX_DATE_TIME value is not ISO 8601.",
+         "start_time = '23/11/2026'"),
+    Code("bad-value", "error", _F, "NX_POSINT ≤ 0 or NX_BOOLEAN not 0/1.",
+         "sequence_index = 0"),
+    Code("wrong-value", "error", _F, "A fixed value differs.", "definition = 'NXxax'"),
+    Code("not-in-enumeration", "error", _F, "A value is not in the enumeration (open ones "
+         "accept @custom=True).", "probe = 'xray'"),
+    Code("wrong-rank", "error", _F, "The dataset's rank differs from the definition's.",
+         "energy of shape (10, 10) where rank 1 is required"),
+    Code("wrong-shape", "error", _F, "A fixed axis length differs.",
+         "a 3-vector stored with 4 elements"),
+    Code("dimension-mismatch", "error", _F, "Fields sharing a symbol have different lengths "
+         "(±1 only for bin edges).", "energy 100, i0 99, it 101 points"),
+    Code("missing-units", "warning", _F, "No @units where the definition gives a units "
+         "category.", "energy without @units"),
+    Code("implausible-units", "warning", _F, "@units do not fit the units category.",
+         "energy with @units='mm'"),
+    Code("dangling-link", "error", _F, "A soft link points to nothing.",
+         "/entry/data/energy -> /entry/instrument/mono/missing"),
+    Code("dangling-external-link", "error", _F, "An external link's file or path is "
+         "missing.", "/entry/data -> missing.h5::/entry/data"),
+    Code("external-link-not-followed", "warning", _F, "An external link is refused by the "
+         "external-link policy.", "a link to /etc/other.h5 under policy 'below'"),
+    Code("link-cycle", "warning", _F, "A link leads back to an enclosing group.",
+         "/entry/loop -> /entry"),
+    Code("too-deep", "warning", _F, "Nesting deeper than the walk allows.", "a hard-link "
+         "cycle"),
+    Code("unreadable-object", "error", _F, "An object or its value cannot be read.",
+         "a damaged dataset header"),
+    Code("unreadable-attribute", "warning", _F, "An attribute cannot be read (odd dtype).",
+         "an opaque-typed attribute"),
+    Code("placeholder", "warning", _F, "A value is still a placeholder written by "
+         "`nxschema skeleton`.", "/entry/title = 'PLACEHOLDER' with @nxschema_placeholder"),
+    Code("extra-member", "info", _F, "A member no definition names.",
+         "/entry/my_notes in an NXentry"),
+    Code("forbidden-member", "error", _F, "A member of a kind the definition forbids here.",
+         "a group inside the ESRF measurement collection"),
 )}
 
 

@@ -16,7 +16,6 @@ import h5py
 
 from . import _group_rules as rules
 from ._catalog import Catalog, load
-from ._codes import Code, register
 from ._findings import SEVERITIES, Finding
 from ._h5access import (LINK_EXTERNAL, LINK_HARD, LINK_SOFT, Child, FileProblem, Resolver, attr_names,
                         open_file, read_attr, read_value, root_group, type_kind)
@@ -273,7 +272,7 @@ class Walker:
             yield self.finding("missing-nx-class", "warning", node,
                                "group has no NX_class attribute; checked by name only")
         elif nx_class not in self.known:
-            yield self.finding("unknown-class", "error", node, f"unknown NX_class {nx_class!r}"
+            yield self.finding("unknown-nx-class", "error", node, f"unknown NX_class {nx_class!r}"
                                f"{did_you_mean(str(nx_class), self.known)} (a typo?)")
         for spec, instance, plan in matched:
             if isinstance(spec, FieldPlan) and not spec.is_link:
@@ -537,68 +536,6 @@ def _best_group(options, child: Child, counts):
     return min(options, key=fit)
 
 
-CODES = (
-    Code("file-unreadable", "error", "file", "The file is missing, not HDF5, truncated, "
-         "unreadable.", "nxschema validate notes.txt"),
-    Code("unknown-definition", "error", "file", "--definition or @layout names no loaded "
-         "definition.", "nxschema validate --definition NXxass scan.h5"),
-    Code("unknown-application", "warning", "file", "An entry's definition field names no loaded "
-         "application definition.", "/entry/definition = 'NXfoo'"),
-    Code("missing-required", "error", "file", "A required group, field, link or attribute is "
-         "missing (or too few of them).", "NXxas entry without /entry/title"),
-    Code("missing-recommended", "warning", "file", "A recommended member is missing.",
-         "NXdata without @axes where recommended"),
-    Code("too-many", "error", "file", "More occurrences than max_occurs allows.",
-         "two NXinstrument groups in one ESRF entry"),
-    Code("wrong-class", "error", "file", "A group has a valid but wrong NX_class.",
-         "monochromator with NX_class=NXdetector"),
-    Code("unknown-class", "error", "file", "NX_class is not a known class (a likely typo).",
-         "NX_class='NXmonochromatr'"),
-    Code("missing-nx-class", "warning", "file", "A group has no NX_class attribute.",
-         "h5py group created without attrs"),
-    Code("wrong-kind", "error", "file", "A dataset stands where a group is expected, or the "
-         "reverse.", "instrument written as a dataset"),
-    Code("wrong-type", "error", "file", "The dataset's HDF5 type cannot hold the NX type.",
-         "energy stored as strings where NX_FLOAT is required"),
-    Code("bad-date", "error", "file", "An NX_DATE_TIME value is not ISO 8601.",
-         "start_time = '23/11/2026'"),
-    Code("bad-value", "error", "file", "NX_POSINT ≤ 0 or NX_BOOLEAN not 0/1.",
-         "sequence_index = 0"),
-    Code("wrong-value", "error", "file", "A fixed value differs.", "definition = 'NXxax'"),
-    Code("not-in-enumeration", "error", "file", "A value is not in the enumeration (open ones "
-         "accept @custom=True).", "probe = 'xray'"),
-    Code("wrong-rank", "error", "file", "The dataset's rank differs from the definition's.",
-         "energy of shape (10, 10) where rank 1 is required"),
-    Code("wrong-shape", "error", "file", "A fixed axis length differs.",
-         "a 3-vector stored with 4 elements"),
-    Code("dimension-mismatch", "error", "file", "Fields sharing a symbol have different lengths "
-         "(±1 only for bin edges).", "energy 100, i0 99, it 101 points"),
-    Code("missing-units", "warning", "file", "No @units where the definition gives a units "
-         "category.", "energy without @units"),
-    Code("implausible-units", "warning", "file", "@units do not fit the units category.",
-         "energy with @units='mm'"),
-    Code("dangling-link", "error", "file", "A soft link points to nothing.",
-         "/entry/data/energy -> /entry/instrument/mono/missing"),
-    Code("dangling-external-link", "error", "file", "An external link's file or path is "
-         "missing.", "/entry/data -> missing.h5::/entry/data"),
-    Code("external-link-not-followed", "warning", "file", "An external link is refused by the "
-         "external-link policy.", "a link to /etc/other.h5 under policy 'below'"),
-    Code("link-cycle", "warning", "file", "A link leads back to an enclosing group.",
-         "/entry/loop -> /entry"),
-    Code("too-deep", "warning", "file", "Nesting deeper than the walk allows.", "a hard-link "
-         "cycle"),
-    Code("unreadable-object", "error", "file", "An object or its value cannot be read.",
-         "a damaged dataset header"),
-    Code("unreadable-attribute", "warning", "file", "An attribute cannot be read (odd dtype).",
-         "an opaque-typed attribute"),
-    Code("placeholder", "warning", "file", "A value is still a placeholder written by "
-         "`nxschema skeleton`.", "/entry/title = 'PLACEHOLDER' with @nxschema_placeholder"),
-    Code("extra-member", "info", "file", "A member no definition names.",
-         "/entry/my_notes in an NXentry"),
-    Code("forbidden-member", "error", "file", "A member of a kind the definition forbids here.",
-         "a group inside the ESRF measurement collection"),
-)
-register(*CODES)
 
 
 def _catalog_of(definitions) -> Catalog:

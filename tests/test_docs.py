@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 from sitelinks import broken_links
 
 import nxschema
+from nxschema._layout import EXAMPLE_UNITS
 from nxschema._cli.main import main
 from nxschema._docs import build_docs, markup
 from nxschema._docs.example import skeleton
@@ -253,7 +254,7 @@ def test_skeletons_run_and_write_the_required_members(tmp_path, monkeypatch):
         assert f["subentry"].attrs["NX_class"] == "NXsubentry"
         assert f["subentry/definition"][()] == b"NXxas"
         assert f["subentry/energy"].shape == (10,)
-        assert f["subentry/energy"].attrs["units"] == "eV"
+        assert f["subentry/energy"].attrs["units"] == EXAMPLE_UNITS["NX_ENERGY"]
 
 
 def test_findings_page_lists_every_code(shipped_site):

@@ -90,7 +90,7 @@ DEFECTS = {
     "dangling external link outside NXdata": (_ext("1.1/instrument"), "dangling-external-link",
                                               "/1.1/instrument/broken_ext"),
     "NX_class typo": (lambda f: f["1.1/instrument/monochromator"].attrs.__setitem__(
-        "NX_class", "NXmonochromatr"), "unknown-class", "/1.1/instrument/monochromator"),
+        "NX_class", "NXmonochromatr"), "unknown-nx-class", "/1.1/instrument/monochromator"),
     "valid but wrong NX_class": (lambda f: f["1.1/instrument/monochromator"].attrs.__setitem__(
         "NX_class", "NXdetector"), "wrong-class", "/1.1/instrument/monochromator"),
     "bad @signal": (lambda f: f["1.1/data"].attrs.__setitem__("signal", "nothing"),

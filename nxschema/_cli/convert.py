@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
-import tempfile
 from pathlib import Path
 
+from .._atomic import write_text_atomic
 from .._catalog import NXDL_SUFFIX, YAML_SUFFIXES, definition_files, read_file
 
 DESCRIPTION = """\
@@ -83,14 +82,7 @@ def plan(inputs, outdir: Path, to: str) -> tuple[list[tuple[Path, Path]], list[s
 def write_atomic(target: Path, text: str) -> None:
     """Write next to ``target`` then rename, so a reader never sees half a file."""
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd, temp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as stream:
-            stream.write(text)
-        os.replace(temp, target)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
+    write_text_atomic(target, text, overwrite=True)
 
 
 def convert_text(definition, to: str) -> tuple[str, list]:

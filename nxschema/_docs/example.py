@@ -13,6 +13,7 @@ import keyword
 import re
 
 from .. import _model as m
+from .._layout import EXAMPLE_UNITS
 
 _DTYPES = {
     "NX_FLOAT": ("float64", "0.0"), "NX_NUMBER": ("float64", "0.0"), "NX_INT": ("int64", "0"),
@@ -21,15 +22,6 @@ _DTYPES = {
     "NX_PCOMPLEX": ("complex128", "0j"), "NX_BINARY": ("uint8", "0"),
 }
 _TEXT_PLACEHOLDERS = {"NX_DATE_TIME": "2024-01-01T00:00:00Z", "ISO8601": "2024-01-01T00:00:00Z"}
-_UNITS = {
-    "NX_ANGLE": "deg", "NX_AREA": "m2", "NX_CHARGE": "C", "NX_COUNT": "counts",
-    "NX_CROSS_SECTION": "barn", "NX_CURRENT": "A", "NX_DIMENSIONLESS": "", "NX_ENERGY": "eV",
-    "NX_FLUX": "1/s/cm2", "NX_FREQUENCY": "Hz", "NX_LENGTH": "m", "NX_MASS": "kg",
-    "NX_MASS_DENSITY": "g/cm3", "NX_PER_AREA": "1/m2", "NX_PER_LENGTH": "1/m",
-    "NX_POWER": "W", "NX_PRESSURE": "Pa", "NX_SOLID_ANGLE": "sr", "NX_TEMPERATURE": "K",
-    "NX_TIME": "s", "NX_TIME_OF_FLIGHT": "us", "NX_UNITLESS": "", "NX_VOLTAGE": "V",
-    "NX_VOLUME": "m3", "NX_WAVELENGTH": "nm", "NX_WAVENUMBER": "1/nm",
-}
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _EXAMPLE_SIZE = 10
 
@@ -136,8 +128,8 @@ class _Writer:
         units = element.units
         if not units:
             return None
-        if units in _UNITS:
-            return _UNITS[units], units
+        if units in EXAMPLE_UNITS:
+            return EXAMPLE_UNITS[units], units
         if units.startswith("NX_"):
             return "...", units
         return units, ""
