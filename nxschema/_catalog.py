@@ -102,6 +102,13 @@ class Catalog:
             return new.is_yaml == (self.prefer == "yaml")
         return True
 
+    def copy(self) -> "Catalog":
+        """A catalog with the same definitions, to add more without changing this one."""
+        other = Catalog(prefer=self.prefer)
+        other._entries = dict(self._entries)
+        other.findings = list(self.findings)
+        return other
+
     def load_path(self, path, *, layer: int = 1, cache: bool = True) -> None:
         """Read a file or folder; with ``cache``, a folder comes from the cache when unchanged
         (nxschema/_cache.py: keyed by every file's path, size and mtime)."""

@@ -563,11 +563,15 @@ def iter_findings(target, *, definitions=None, definition: str | None = None,
     catalog = _catalog_of(definitions)
     plans = compile_plan(catalog)
     if definition is not None and definition not in catalog:
-        path = os.fspath(definition) if isinstance(definition, os.PathLike) else definition
-        if os.path.exists(path):
+        path = os.fspath(definition)
+        if os.path.exists(path):  # a definition file: add it to a copy, not the caller's catalog
+            catalog = catalog.copy()
+            before = set(catalog)
             catalog.load_path(path, layer=99)
-            definition = next(iter(d.key for d in catalog.definitions()
-                                   if d.source and os.path.samefile(d.source.file, path)), None)
+            loaded = [k for k in catalog if k not in before or
+                      os.path.abspath(catalog.raw(k).source.file) == os.path.abspath(path)]
+            definition = loaded[0] if loaded else definition
+            plans = compile_plan(catalog)
     resolver = Resolver(external)
     forced_layout = definition if definition and catalog.get(definition) and \
         catalog[definition].category == "layout" else None

@@ -278,3 +278,16 @@ def test_several_any_named_specs_are_each_satisfied(tmp_path):
     catalog = nxschema.load(definition)
     report = nxschema.validate(path, definitions=catalog)
     assert report.ok, [str(f) for f in report.errors]
+
+
+def test_definition_given_as_a_file(valid, tmp_path):
+    definition = tmp_path / "NXmine.yaml"
+    definition.write_text("name: NXmine\ncategory: application\nmembers:\n  (NXentry):\n"
+                          "    members:\n      operator: {type: NX_CHAR}\n")
+    proc = cli("validate", "--definition", definition, valid)
+    assert proc.returncode == 1
+    assert "/1.1/operator" in proc.stdout and "NXmine" in proc.stdout
+    catalog = nxschema.load()
+    report = nxschema.validate(valid, definitions=catalog, definition=str(definition))
+    assert [f.path for f in report.errors] == ["/1.1/operator"]
+    assert "NXmine" not in catalog  # the caller's catalog is left as it was
