@@ -18,7 +18,7 @@ from . import _group_rules as rules
 from ._catalog import Catalog, load
 from ._findings import SEVERITIES, Finding
 from ._h5access import (LINK_EXTERNAL, LINK_HARD, LINK_SOFT, Child, FileProblem, Resolver, attr_names,
-                        open_file, read_attr, read_value, root_group, type_kind)
+                        decode, open_file, read_attr, read_value, root_group, type_kind)
 from ._plan import FieldPlan, GroupPlan, compile_plan
 from ._values import type_problem, units_problem, value_problem
 from ._vocabulary import OFFICIAL_BASE_CLASSES, did_you_mean
@@ -79,6 +79,9 @@ class Walker:
         self.layout = layout
         self.forced = forced
         self.known = OFFICIAL_BASE_CLASSES | {d.name for d in self.catalog.of_category("base")}
+        # Parallel runs split the root's groups: ("main", names) checks the root and descends
+        # only into ``names``; ("worker", names) reports nothing about the root itself.
+        self.part: tuple[str, frozenset] | None = None
 
     # --- findings -----------------------------------------------------------------------------
 
@@ -146,6 +149,11 @@ class Walker:
         if isinstance(nx_class, list):
             nx_class = nx_class[0] if nx_class else None
         children = self.resolver.children(gid, node.file, node.path)
+        if depth == 0 and self.part and self.part[0] == "worker":
+            base = self.plans.base(nx_class) if nx_class else None
+            yield from self.children(gid, node, children, contexts, base, entry_state, depth,
+                                     stack)
+            return
         by_name = {c.name: c for c in children}
         contexts = list(contexts)
         if nx_class in ("NXentry", "NXsubentry"):
@@ -198,7 +206,18 @@ class Walker:
     def children(self, gid, node, children, contexts, base, entry_state, depth, stack):
         counts: dict[int, int] = {}
         by_name = {c.name: c for c in children}
+        role, names = self.part if depth == 0 and self.part else ("", None)
         for child in children:
+            if names is not None and child.name not in names and (
+                    role == "worker" or child.is_group):
+                if role == "main":  # another process checks this group; count it here
+                    nx_class = _text(_attr(child.oid, "NX_class"))
+                    cnode = Node(node.path.rstrip("/") + "/" + child.name, node.file)
+                    if not self.count_presence(child, nx_class, contexts, counts):
+                        yield from self.unmatched(child, nx_class, cnode, contexts, base)
+                continue
+            if role == "worker" and not child.is_group:
+                continue
             path = node.path.rstrip("/") + "/" + child.name
             cnode = Node(path, node.file, node.via, node.soft or child.link == LINK_SOFT)
             if child.kind is None:
@@ -214,7 +233,7 @@ class Walker:
                 yield from problems
             nx_class = _text(attrs.get("NX_class")) if attrs else None
             matched = self.count_presence(child, nx_class, contexts, counts)
-            if not matched:
+            if not matched and role != "worker":
                 yield from self.unmatched(child, nx_class, cnode, contexts, base)
             if child.is_group:
                 yield from self.child_group(child, cnode, attrs, nx_class, matched, entry_state,
@@ -222,7 +241,8 @@ class Walker:
             elif child.is_dataset:
                 self.siblings = by_name  # for rules that read a sibling (a format label)
                 yield from self.child_dataset(child, cnode, matched, base)
-        yield from self.presence(node, contexts, counts)
+        if role != "worker":
+            yield from self.presence(node, contexts, counts)
 
     def count_presence(self, child: Child, nx_class, contexts, counts) -> list:
         """The plans this child matches, one per context; counts them for presence checks."""
@@ -369,6 +389,11 @@ class Walker:
             yield from rules.config_payload(self, did, node, spec, scalar)
 
     def check_shape(self, node, spec, shape, instance):
+        if spec.category == "base" and spec.rank is not None and len(shape) < spec.rank and \
+                any(not isinstance(d, int) for d in spec.dims):
+            # A base class names every axis a field may have (NXdetector/data: np, i, j, tof);
+            # a writer keeps those it has: a 2-D image, a scalar distance. Fewer is fine.
+            return
         if spec.rank is not None and len(shape) != spec.rank and not (spec.rank == 1 and shape
                                                                       == ()):
             yield self.finding("wrong-rank", self.severity(spec, "error"), node,
@@ -557,9 +582,41 @@ def _default_catalog() -> Catalog:
     return _DEFAULT[0]
 
 
+PARALLEL_MIN_GROUPS = 200  # below this many groups at the root, one process is quicker
+
+
+def _jobs(jobs) -> int:
+    if jobs is None:
+        try:
+            cores = len(os.sched_getaffinity(0))
+        except AttributeError:  # not on Linux
+            cores = os.cpu_count() or 1
+        return max(1, min(cores, 4))
+    return max(1, int(jobs))
+
+
+def _root_groups(f: h5py.File) -> list[str]:
+    names: list = []
+    root = root_group(f)
+    root.links.iterate(lambda name, info: names.append((name, info.type)), info=True)
+    return [decode(name) for i, (name, link) in enumerate(names)
+            if link == LINK_HARD and root.get_objtype_by_idx(i) == h5py.h5g.GROUP]
+
+
+def validate_part(file, catalog, definition, external, names) -> list[Finding]:
+    """Worker process: the findings of the root groups ``names`` of ``file``."""
+    return list(iter_findings(file, definitions=catalog, definition=definition,
+                              external=external, jobs=1, _part=("worker", frozenset(names))))
+
+
 def iter_findings(target, *, definitions=None, definition: str | None = None,
-                  external: str = "below"):
-    """Yield the findings of one file (a path, an h5py.File or an h5py.Group), lazily."""
+                  external: str = "below", jobs: int | None = 1, _part=None):
+    """Yield the findings of one file (a path, an h5py.File or an h5py.Group), lazily.
+
+    ``jobs``: processes to use for a path with many entries (None: one per core, up to 4).
+    The root's groups are split between them; the findings are the same as with one process,
+    in the same order but for the root's own presence findings, which come first.
+    """
     catalog = _catalog_of(definitions)
     plans = compile_plan(catalog)
     if definition is not None and definition not in catalog:
@@ -576,6 +633,7 @@ def iter_findings(target, *, definitions=None, definition: str | None = None,
     forced_layout = definition if definition and catalog.get(definition) and \
         catalog[definition].category == "layout" else None
     walker = Walker(plans, resolver, forced_layout, definition if not forced_layout else None)
+    walker.part = _part
     try:
         if isinstance(target, h5py.File):
             yield from walker.run(target, target.filename)
@@ -590,20 +648,57 @@ def iter_findings(target, *, definitions=None, definition: str | None = None,
             yield Finding("file-unreadable", "error", str(exc), path="/", file=file)
             return
         with f:
-            yield from walker.run(f, file)
+            groups = _root_groups(f) if _jobs(jobs) > 1 and _part is None else []
+            if len(groups) < PARALLEL_MIN_GROUPS:
+                yield from walker.run(f, file)
+                return
+            yield from _parallel(walker, f, file, groups, _jobs(jobs), catalog, definition,
+                                 external)
     finally:
         resolver.close()
 
 
+def _parallel(walker, f, file, groups, jobs, catalog, definition, external):
+    import pickle
+    import subprocess
+    import sys
+
+    size = -(-len(groups) // jobs)
+    chunks = [groups[i:i + size] for i in range(0, len(groups), size)]
+    workers = []
+    for chunk in chunks[1:]:
+        proc = subprocess.Popen([sys.executable, "-m", "nxschema._worker"],
+                                stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+        pickle.dump((file, catalog, definition, external, chunk), proc.stdin)
+        proc.stdin.close()
+        workers.append(proc)
+    try:
+        walker.part = ("main", frozenset(chunks[0]))
+        yield from walker.run(f, file)
+        for proc in workers:
+            result = pickle.load(proc.stdout)
+            proc.wait()
+            if isinstance(result, Exception):
+                raise result
+            yield from result
+    finally:
+        for proc in workers:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+
+
 def validate(target, *, definitions=None, definition: str | None = None,
-             external: str = "below") -> Report:
+             external: str = "below", jobs: int | None = 1) -> Report:
     """Validate one file; returns a :class:`Report` with ``.ok`` and ``.findings``.
 
     ``definitions``: a Catalog, or paths of definition files/folders (default: the bundled ones).
     ``definition``: a definition key or file to apply to the whole file (else discovery).
     ``external``: the external-link policy, ``below`` (default), ``follow`` or ``never``.
+    ``jobs``: processes for a file with many entries (None: one per core); see iter_findings.
     """
     name = target.file.filename if isinstance(target, (h5py.File, h5py.Group)) else \
         os.fspath(target)
     return Report(name, list(iter_findings(target, definitions=definitions,
-                                           definition=definition, external=external)))
+                                           definition=definition, external=external,
+                                           jobs=jobs)))

@@ -291,3 +291,19 @@ def test_definition_given_as_a_file(valid, tmp_path):
     report = nxschema.validate(valid, definitions=catalog, definition=str(definition))
     assert [f.path for f in report.errors] == ["/1.1/operator"]
     assert "NXmine" not in catalog  # the caller's catalog is left as it was
+
+
+def test_parallel_validation_finds_the_same(tmp_path, monkeypatch):
+    path = tmp_path / "many.h5"
+    write_xas_file(path, n_entries=6, n_points=20)
+    with h5py.File(path, "r+") as f:
+        del f["2.1/title"]  # defects in entries that land in different processes
+        f["5.1/instrument/source"].attrs["NX_class"] = "NXsorce"
+        f["6.1/data"].attrs["signal"] = "nothing"
+        f.attrs["default"] = "9.1"
+    one = nxschema.validate(path, jobs=1).findings
+    monkeypatch.setattr("nxschema._validate.PARALLEL_MIN_GROUPS", 2)
+    three = nxschema.validate(path, jobs=3).findings
+    assert sorted(map(str, three)) == sorted(map(str, one))
+    assert {f.path for f in one} >= {"/2.1/title", "/5.1/instrument/source", "/6.1/data@signal",
+                                     "/@default"}

@@ -52,6 +52,10 @@ def register(sub) -> None:
     parser.add_argument("--external", choices=("below", "follow", "never"), default="below",
                         help="external links: follow those to files in the linking file's "
                              "folder or below (below, default), any file (follow), or none")
+    parser.add_argument("--jobs", type=int, default=None, metavar="N",
+                        help="processes for a file with many entries (at least 200 groups at "
+                             "the root): its entries are split between them (default: one per "
+                             "core, at most 4; 1 to stay in one process)")
     add_format_options(parser, default_severity="warning")
     parser.set_defaults(run=run)
 
@@ -73,7 +77,7 @@ def run(args) -> int:
     unreadable = False
     for file in args.files:
         findings = list(iter_findings(file, definitions=catalog, definition=args.definition,
-                                      external=args.external))
+                                      external=args.external, jobs=args.jobs))
         unreadable |= any(f.code in ("file-unreadable", "unknown-definition") for f in findings)
         results[file] = findings
     code = emit(results, fmt=args.format, severity=args.severity, fail_on="error")
