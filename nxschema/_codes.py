@@ -139,7 +139,7 @@ CODES: dict[str, Code] = {c.code: c for c in (
 
 
 # Modules that register codes of their own when imported.
-_REGISTERING = ("_validate", "_group_rules", "_icat_lint", "_nxdl_reader")
+_REGISTERING = ("_group_rules", "_icat_lint", "_nxdl_reader")
 
 
 def all_codes() -> dict[str, Code]:
