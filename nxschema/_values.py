@@ -46,7 +46,7 @@ def type_problem(nx_type: str | None, kind: str, size: int = 0) -> tuple[str, st
     if text:
         return "error", f"{nx_type} expected, found strings"
     if nx_type == "NX_FLOAT" and kind in "iu":
-        return "warning", f"NX_FLOAT expected, found integers"
+        return "warning", "NX_FLOAT expected, found integers"
     if nx_type == "NX_UINT" and kind == "i":
         return "warning", "NX_UINT expected, found signed integers"
     if nx_type == "NX_NUMBER" and kind == "e":
