@@ -21,6 +21,7 @@ from ._h5access import (
     LINK_HARD,
     LINK_SOFT,
     Child,
+    Resolver,
     attr_names,
     read_attr,
     read_value,
