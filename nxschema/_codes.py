@@ -127,6 +127,8 @@ CODES: dict[str, Code] = {c.code: c for c in (
          "cycle"),
     Code("unreadable-object", "error", _F, "An object or its value cannot be read.",
          "a damaged dataset header"),
+    Code("not-utf8", "warning", _F, "Text that is not valid UTF-8 (read with replacement "
+         "characters).", "a Latin-1 sample name b'h\\xe9matite'"),
     Code("unreadable-attribute", "warning", _F, "An attribute cannot be read (odd dtype).",
          "an opaque-typed attribute"),
     Code("placeholder", "warning", _F, "A value is still a placeholder written by "

@@ -56,9 +56,16 @@ def _one_line(exc) -> str:
     return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
 
 
+class NotUTF8(str):
+    """Text decoded with replacement characters because its bytes were not UTF-8."""
+
+
 def decode(value) -> str:
     if isinstance(value, bytes):
-        return value.decode("utf-8", errors="replace")
+        try:
+            return value.decode("utf-8")
+        except UnicodeDecodeError:
+            return NotUTF8(value.decode("utf-8", errors="replace"))
     return str(value)
 
 

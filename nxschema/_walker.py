@@ -21,6 +21,7 @@ from ._h5access import (
     LINK_HARD,
     LINK_SOFT,
     Child,
+    NotUTF8,
     Resolver,
     attr_names,
     read_attr,
@@ -127,6 +128,11 @@ class Walker:
             except Exception as exc:  # odd dtypes, damaged data: report, go on
                 problems.append(self.finding("unreadable-attribute", "warning", node,
                                              f"attribute @{name} cannot be read: {exc}"))
+                continue
+            if isinstance(attrs[name], NotUTF8):
+                problems.append(self.finding("not-utf8", "warning", node, f"attribute @{name} "
+                                             "is not valid UTF-8; read as "
+                                             f"{attrs[name]!r}", path=_at(node, name)))
         return attrs, problems
 
     def group(self, gid, node: Node, attrs, contexts, entry_state, depth, stack):
@@ -222,7 +228,8 @@ class Walker:
                 yield from self.unmatched(child, nx_class, cnode, contexts, base)
             if child.is_group:
                 yield from self.child_group(child, cnode, attrs, nx_class, matched, entry_state,
-                                            depth, stack, path)
+                                            depth, stack, path,
+                                            base is not None and base.ignore_groups)
             elif child.is_dataset:
                 self.siblings = by_name  # for rules that read a sibling (a format label)
                 yield from self.child_dataset(child, cnode, matched, base)
@@ -271,11 +278,14 @@ class Walker:
                                f"{node.path} is a {child.problem}")
 
     def child_group(self, child, node, attrs, nx_class, matched, entry_state, depth, stack,
-                    shown_path):
+                    shown_path, in_free_group=False):
         sub_contexts = []
         if nx_class is None:
-            yield self.finding("missing-nx-class", "warning", node,
-                               "group has no NX_class attribute; checked by name only")
+            # A plain HDF5 group is allowed but is no NeXus object: worth a warning, except
+            # where NeXus validates nothing (an NXcollection) and no definition asks for it.
+            if matched or not in_free_group:
+                yield self.finding("missing-nx-class", "warning", node,
+                                   "group has no NX_class attribute; checked by name only")
         elif nx_class not in self.known:
             yield self.finding("unknown-nx-class", "error", node, f"unknown NX_class {nx_class!r}"
                                f"{did_you_mean(str(nx_class), self.known)} (a typo?)")
@@ -355,6 +365,9 @@ class Walker:
             yield from self.check_dataset_attrs(did, node, spec)
 
     def check_value(self, did, node, spec, value):
+        if isinstance(value, NotUTF8):
+            yield self.finding("not-utf8", "warning", node, f"the text is not valid UTF-8; read "
+                               f"as {value!r}", spec)
         problem = value_problem(spec.nx_type, value)
         if problem:
             code = "bad-date" if spec.nx_type in ("NX_DATE_TIME", "ISO8601") else "bad-value"
@@ -435,7 +448,8 @@ class Walker:
                                    f"recommended attribute @{attr.name} is missing", plan, where)
             return
         scalar = value[0] if isinstance(value, list) and len(value) == 1 else value
-        if attr.enum and isinstance(scalar, str) and scalar not in attr.enum and not attr.enum_open:
+        if attr.enum and isinstance(scalar, str) and scalar not in attr.enum and \
+                not attr.enum_open and not _unit_of_a_listed_category(attr, scalar):
             yield self.finding("not-in-enumeration", self.severity(plan, "error"), node,
                                f"@{attr.name} is {scalar!r}, not one of "
                                f"{', '.join(sorted(map(repr, attr.enum)))}", plan, where)
@@ -493,10 +507,21 @@ def _kind(spec) -> str:
     return "link" if spec.is_link else "field"
 
 
+def _at(node: Node, attribute: str) -> str:
+    return f"{node.path.rstrip('/')}@{attribute}" if node.path != "/" else f"/@{attribute}"
+
+
 def _text(value):
     if isinstance(value, list):
         value = value[0] if value else None
     return value if isinstance(value, str) else None
+
+
+def _unit_of_a_listed_category(attr, units: str) -> bool:
+    """An enumeration of @units may list units categories (NXazint1d: NX_ANGLE, NX_PER_LENGTH,
+    ...): then any unit of one of them fits."""
+    return attr.name == "units" and any(item.startswith("NX_") and units_problem(item, units)
+                                        is None for item in attr.enum)
 
 
 def _attr(oid, name: str):

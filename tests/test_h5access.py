@@ -79,6 +79,13 @@ def test_odd_attribute_dtypes_and_bad_utf8(tmp_path):
     report = nxschema.validate(path)
     odd = [f for f in report.findings if f.code == "unreadable-attribute"]
     assert [f.path for f in odd] == ["/1.1"]  # the opaque one, reported, walk goes on
+    latin = {f.path for f in report.findings if f.code == "not-utf8"}
+    assert latin == {"/1.1@bad_utf8"}  # sample/name's value is never read: nothing checks it
+    with h5py.File(path, "r+") as f:
+        del f["1.1/start_time"]
+        f["1.1"].create_dataset("start_time", data=np.bytes_(b"2026-11-23T10:00\xe9"))
+    found = {(x.code, x.path) for x in nxschema.validate(path).findings}
+    assert {("not-utf8", "/1.1/start_time"), ("bad-date", "/1.1/start_time")} <= found
     assert report.ok, [str(f) for f in report.errors]
     with h5py.File(path, "r") as f:
         assert read_attr(f["1.1"].id, b"bad_utf8").endswith("caf\ufffd")
