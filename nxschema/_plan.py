@@ -108,7 +108,10 @@ def _name_kind(name: str | None, name_type: str | None) -> str:
         return "any"
     if name_type:
         return name_type
-    return "any" if PLACEHOLDER.match(name) else "specified"
+    # nxdl.xsd and the YAML language both default to "specified". Upper case alone does not
+    # make a placeholder: since NeXus 2024 every placeholder says nameType="any" or "partial",
+    # and SDD (NXcanSAS), I, T, URL or ORCID are real names.
+    return "specified"
 
 
 def _partial_regex(name: str):
