@@ -422,8 +422,9 @@ class Walker:
         if spec.units and spec.units not in _NO_UNITS_NEEDED:
             units = _attr(did, "units")
             if units is None:
+                wanted = "units of any kind" if spec.units == "NX_ANY" else spec.units
                 yield self.finding("missing-units", self.severity(spec, "warning"), node,
-                                   f"no @units attribute ({spec.units} expected)", spec)
+                                   f"no @units attribute ({wanted} expected)", spec)
             elif isinstance(units, str):
                 problem = units_problem(spec.units, units)
                 if problem:
