@@ -263,3 +263,14 @@ def test_upper_case_names_without_name_type_are_names(tmp_path, official_catalog
     report = nxschema.validate(path, definitions=official_catalog)
     assert _codes_at(report, "wrong-type") == {"/entry/instrument/detector/SDD"}
     assert not _codes_at(report, "too-many")
+
+
+def test_the_bliss_dataset_file_follows_the_esrf_raw_layout():
+    """Forced, the ESRF raw-data layout finds nothing to say about a Bliss-shaped file."""
+    report = nxschema.validate(REAL / "bliss" / "sample_0001" / "sample_0001.h5",
+                               definition="NXesrf_raw")
+    assert {(f.code, f.path) for f in report.findings if f.severity != "info"} == set()
+    # ... and it does look: a measurement that holds a group breaks the layout.
+    collection = nxschema.validate(REAL / "silx_spec.h5", definition="NXesrf_raw")
+    assert ("forbidden-member", "/2.1/measurement/mca_0") in {
+        (f.code, f.path) for f in collection.errors}
