@@ -28,7 +28,8 @@ REAL = Path(__file__).resolve().parent / "data" / "real"
 NXDL = Path(__file__).resolve().parents[1].parent / "shared" / "nxdl"
 
 FILES = ["silx_spec.h5", "silx_edf.h5", "silx_edf_stack.h5", "pyfai_nxmonpd.h5",
-         "pyfai_nxcansas.h5", "pyfai_nxazint1d.h5", "pyfai_integrate.h5", "pymca_fastfit.h5",
+         "pyfai_nxcansas.h5", "pyfai_nxazint1d.h5", "pyfai_integrate.h5", "pyfai_integrate2d.h5",
+         "pymca_fastfit.h5",
          "bliss/sample.h5", "bliss/sample_0001/sample_0001.h5",
          "bliss/sample_0001/scan0001/eiger_0000.h5", "bliss/sample_0001/scan0002/eiger_0000.h5"]
 
@@ -56,6 +57,8 @@ BUNDLED = {
     "pyfai_nxazint1d.h5": (set(), {("unknown-application", "/entry"),
                                    (SOURCE_TYPE, "/entry/instrument/source/type")}),
     "pyfai_integrate.h5": (set(), set()),
+    # Caked: @axes ['.', 'chi', 'radial'] on a (1, 36, 40) signal fits; nothing to say.
+    "pyfai_integrate2d.h5": (set(), set()),
     "pymca_fastfit.h5": (set(), set()),
     "bliss/sample.h5": (set(), set()),
     "bliss/sample_0001/sample_0001.h5": (set(), set()),

@@ -145,7 +145,16 @@ def pyfai_files(tmp: Path) -> list[str]:
         out.unlink()
     run(BIN / "pyFAI-integrate", "--no-gui", "-j", "integrate.json", "-o", out, "powder.edf",
         cwd=tmp)
-    return ["pyfai_nxmonpd.h5", "pyfai_nxcansas.h5", "pyfai_nxazint1d.h5", "pyfai_integrate.h5"]
+    # The same, caked: a 2-D integration (azimuthal x radial).
+    config.update({"do_2D": True, "nbpt_azim": 36})
+    (tmp / "integrate2d.json").write_text(json.dumps(config))
+    out = HERE / "pyfai_integrate2d.h5"
+    if out.exists():
+        out.unlink()
+    run(BIN / "pyFAI-integrate", "--no-gui", "-j", "integrate2d.json", "-o", out, "powder.edf",
+        cwd=tmp)
+    return ["pyfai_nxmonpd.h5", "pyfai_nxcansas.h5", "pyfai_nxazint1d.h5", "pyfai_integrate.h5",
+            "pyfai_integrate2d.h5"]
 
 
 # --- PyMca ---------------------------------------------------------------------------------------
