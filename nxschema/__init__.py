@@ -24,7 +24,7 @@ _API = {
     "record_process": "_process", "read_processes": "_process", "read_config": "_process",
     "ProcessRecord": "_process",
     "build_docs": "_docs",
-    "icat_keys": "_icat", "icat_extract": "_icat",
+    "icat_keys": "_icat", "icat_extract": "_icat_extract",
 }
 
 __all__ = sorted(_API) + ["model"]

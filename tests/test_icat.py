@@ -13,7 +13,8 @@ import numpy as np
 import pytest
 
 import nxschema
-from nxschema._icat import IcatError, camel, catalog_keys, extract, mapping
+from nxschema._icat import camel, catalog_keys, mapping
+from nxschema._icat_extract import IcatError, extract
 from nxschema._yaml_reader import read_definition
 
 REPO = Path(__file__).resolve().parents[1]

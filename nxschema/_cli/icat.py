@@ -186,7 +186,8 @@ def run_keys(args) -> int:
 
 def run_extract(args) -> int:
     from .._catalog import load
-    from .._icat import IcatError, catalog_keys, extract
+    from .._icat import catalog_keys
+    from .._icat_extract import IcatError, extract
 
     catalog = load(*args.defs, bundled=not args.no_bundled, strict=False)
     errors = [f for f in catalog.findings if f.severity == "error"]
