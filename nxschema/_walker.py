@@ -315,10 +315,13 @@ class Walker:
 
     def child_dataset(self, child, node, matched, base):
         seen = set()
-        if not matched and base is not None:
+        if base is not None:
+            # The base class's own rules (its enumerations, numeric types) hold whether or not
+            # an application definition names the field too; an application's finding on the
+            # same path and code is the one reported.
             spec = match(base, child, None)
             if spec is not None and not isinstance(spec, GroupPlan) and spec.opens:
-                matched = [(spec, None, base)]
+                matched = [*matched, (spec, None, base)]
         for spec, instance, plan in matched:
             if isinstance(spec, GroupPlan):
                 yield self.finding("wrong-kind", "error", node, f"{spec.nx_class} group "

@@ -73,10 +73,10 @@ OFFICIAL = {
     "pyfai_nxmonpd.h5": ({("wrong-type", "/entry/beamline/Detector/data"),  # NX_INT; floats
                           ("missing-required", "/entry/normalization/preset"),
                           ("missing-required", "/entry/powder/rotation_angle")},
-                         # Where the application definition names a field (NXsource/type,
-                         # NXdetector/polar_angle), its own rules replace the base class's:
-                         # the two warnings above are not repeated.
-                         set()),
+                         # The base class's rules still hold where the application definition
+                         # names the field too: NXsource/type's list, NXdetector's angle units.
+                         {(SOURCE_TYPE, "/entry/beamline/ESRF/type"),
+                          ("implausible-units", "/entry/beamline/Detector/polar_angle")}),
     # NXcanSAS lists the units of Q: '1/A' is not among 1/m, 1/nm, 1/angstrom. (SDD is a name,
     # not a placeholder: pyFAI's detector 'config' is not a second SDD.)
     "pyfai_nxcansas.h5": ({("not-in-enumeration", "/entry/sasdata/Q@units")},
@@ -87,7 +87,7 @@ OFFICIAL = {
     "pyfai_nxazint1d.h5": ({("not-in-enumeration", "/entry/data/I_errors@long_name"),
                             ("not-in-enumeration", "/entry/data/norm@long_name"),
                             ("missing-required", "/entry/reduction(NXprocess)")},
-                           set()),
+                           {(SOURCE_TYPE, "/entry/instrument/source/type")}),
 }
 
 

@@ -307,3 +307,14 @@ def test_parallel_validation_finds_the_same(tmp_path, monkeypatch):
     assert sorted(map(str, three)) == sorted(map(str, one))
     assert {f.path for f in one} >= {"/2.1/title", "/5.1/instrument/source", "/6.1/data@signal",
                                      "/@default"}
+
+
+def test_base_class_rules_hold_where_an_application_names_the_field(valid):
+    with h5py.File(valid, "r+") as f:
+        del f["1.1/instrument/source/type"]  # NXxas names it; NXsource lists its values
+        f["1.1/instrument/source/type"] = "synchrotron"
+    report = nxschema.validate(valid)
+    assert report.ok
+    found = [x for x in report.warnings if x.path == "/1.1/instrument/source/type"]
+    assert [x.code for x in found] == ["not-in-enumeration"]
+    assert found[0].definition == "NXsource"
