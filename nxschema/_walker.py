@@ -10,7 +10,7 @@ are found and collected by the caller (never stopped at the first).
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import h5py
 
@@ -316,12 +316,12 @@ class Walker:
     def child_dataset(self, child, node, matched, base):
         seen = set()
         if base is not None:
-            # The base class's own rules (its enumerations, numeric types) hold whether or not
-            # an application definition names the field too; an application's finding on the
-            # same path and code is the one reported.
             spec = match(base, child, None)
             if spec is not None and not isinstance(spec, GroupPlan) and spec.opens:
-                matched = [*matched, (spec, None, base)]
+                if not matched:
+                    matched = [(spec, None, base)]
+                else:
+                    yield from self.base_supplement(child, node, spec, matched)
         for spec, instance, plan in matched:
             if isinstance(spec, GroupPlan):
                 yield self.finding("wrong-kind", "error", node, f"{spec.nx_class} group "
@@ -332,6 +332,22 @@ class Walker:
                 if key not in seen:
                     seen.add(key)
                     yield finding
+
+    def base_supplement(self, child, node, spec: FieldPlan, matched):
+        """Where an application definition names a field, the base class's enumeration and
+        units category still hold if the application says nothing of them (type and shape
+        were checked already)."""
+        specs = [s for s, _, _ in matched if isinstance(s, FieldPlan) and not s.is_link]
+        if not specs:
+            return
+        if spec.enum and not any(s.enum or s.value is not None for s in specs):
+            try:
+                value = read_value(child.oid)
+            except Exception:  # reported by the application's own check
+                return
+            yield from self.check_value(child.oid, node, replace(spec, config=None), value)
+        if spec.units and not any(s.units for s in specs):
+            yield from self.check_dataset_attrs(child.oid, node, replace(spec, attrs={}))
 
     def check_dataset(self, child, node, spec: FieldPlan, instance):
         if spec.is_link:
