@@ -197,8 +197,12 @@ def definition_data(definition: m.Definition) -> dict:
 
 def dump_yaml(definition: m.Definition) -> str:
     """YAML text for ``definition``; reading it back gives an equal model."""
-    text = yaml.dump(definition_data(definition), Dumper=_Dumper, sort_keys=False,
-                     allow_unicode=True, width=100, default_flow_style=None)
+    data = definition_data(definition)
+    text = yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100,
+                     default_flow_style=None)
+    if text.startswith("{"):  # only scalars at the top: flow style would put it on one line
+        text = yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100,
+                         default_flow_style=False)
     if definition.header:  # e.g. NXDL's copyright comment, as leading '#' lines
         lines = definition.header.strip("\n").split("\n")
         text = "".join(f"{x if x.startswith('#') else ('# ' + x).rstrip()}\n" for x in lines) + text

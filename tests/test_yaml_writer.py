@@ -78,3 +78,14 @@ def test_keyword_order_starts_with_name_and_category():
     definition, _ = read_file(REPO / "definitions" / "esrf" / "NXesrf_raw.yaml")
     lines = dump_yaml(definition).splitlines()
     assert lines[0] == "name: NXesrf_raw" and lines[1] == "category: layout"
+
+
+def test_a_definition_of_scalars_only_is_written_one_keyword_per_line():
+    from nxschema import _model as m
+    from nxschema._yaml_reader import read_definition
+    from nxschema._yaml_writer import dump_yaml
+
+    definition = m.Definition("NXa", "base", extends="NXobject")
+    text = dump_yaml(definition)
+    assert text.splitlines() == ["name: NXa", "category: base", "extends: NXobject"]
+    assert read_definition(text, "a.yaml")[0] == definition
