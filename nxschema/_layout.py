@@ -50,8 +50,6 @@ EXAMPLE_UNITS = {
 # Categories whose fields carry no @units at all.
 NO_UNITS = ("NX_UNITLESS",)
 
-_PLACEHOLDER_NAME = re.compile(r"^[A-Z][A-Z0-9_]*$")
-_SYMBOL_EXPR = re.compile(r"^([A-Za-z_]\w*)\s*([+-])\s*(\d+)$")
 
 
 class LayoutError(ValueError):
@@ -387,27 +385,11 @@ def _unique(parent: GroupNode, name: str, reserved=()) -> str:
 def field_dims(dimensions: m.Dimensions | None) -> tuple:
     if dimensions is None:
         return ()
-    dims = sorted(dimensions.dims, key=lambda d: int(d.index) if d.index and d.index.isdigit()
-                  else 0)
-    if dims:
-        return tuple(_dim(d.value) for d in dims)
+    if dimensions.dims:
+        return dimensions.terms
     if isinstance(dimensions.rank, int):
         return (None,) * dimensions.rank
     return (None,)  # a symbolic rank (dataRank): one axis is the simplest honest shape
-
-
-def _dim(value):
-    if isinstance(value, int):
-        return value
-    if isinstance(value, str):
-        text = value.strip()
-        if re.fullmatch(r"[A-Za-z_]\w*", text):
-            return text
-        match = _SYMBOL_EXPR.match(text)
-        if match:
-            offset = int(match.group(3))
-            return (match.group(1), offset if match.group(2) == "+" else -offset)
-    return None
 
 
 def typed_value(text: str, nx_type: str | None):

@@ -14,13 +14,14 @@ Two conventions hold everywhere:
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, replace
 from typing import Union
 
 __all__ = [
     "Source", "Symbol", "EnumItem", "Enumeration", "Dim", "Dimensions", "ConfigSpec",
     "IcatSpec", "Attribute", "Field", "Group", "Link", "Choice", "Definition", "Member",
-    "requirement", "member_key", "replace",
+    "requirement", "member_key", "replace", "dim_term",
 ]
 
 
@@ -89,6 +90,32 @@ class Dimensions:
     dims: tuple[Dim, ...] = ()
     doc: str | None = None
     source: Source | None = _src()
+
+    @property
+    def terms(self) -> tuple:
+        """What each axis asks for, in ``index`` order: see :func:`dim_term`."""
+        ordered = sorted(self.dims, key=lambda d: int(d.index) if d.index and d.index.isdigit()
+                         else 0)
+        return tuple(dim_term(d.value) for d in ordered)
+
+
+_SYMBOL_EXPR = re.compile(r"^([A-Za-z_]\w*)\s*([+-])\s*(\d+)$")
+
+
+def dim_term(value):
+    """An axis length as a rule: an int, a symbol (``nP``), a symbol with an offset
+    (``("nP", 1)`` for ``nP+1``), or None for free text nobody can check (``i``-th axis...)."""
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str):
+        text = value.strip()
+        if re.fullmatch(r"[A-Za-z_]\w*", text):
+            return text
+        match = _SYMBOL_EXPR.match(text)
+        if match:
+            offset = int(match.group(3))
+            return (match.group(1), offset if match.group(2) == "+" else -offset)
+    return None
 
 
 @dataclass(frozen=True, slots=True)

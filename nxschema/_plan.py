@@ -121,19 +121,6 @@ def _partial_regex(name: str):
     return re.compile(f"^{pattern}$")
 
 
-def _dim(value, symbols):
-    if isinstance(value, int):
-        return value
-    if isinstance(value, str):
-        text = value.replace(" ", "")
-        if re.fullmatch(r"[A-Za-z_]\w*", text):
-            return text
-        match = re.fullmatch(r"([A-Za-z_]\w*)([+-]\d+)", text)
-        if match:
-            return (match.group(1), int(match.group(2)))
-    return None
-
-
 def _enum(enumeration):
     if enumeration is None:
         return None, False
@@ -144,7 +131,6 @@ class _Compiler:
     def __init__(self, definition: m.Definition):
         self.definition = definition
         self.category = definition.category
-        self.symbols = {s.name for s in definition.symbols}
 
     def attribute(self, attr: m.Attribute) -> AttrPlan:
         enum, is_open = _enum(attr.enumeration)
@@ -160,7 +146,7 @@ class _Compiler:
                              _src(f), link_target=f.target)
         dims = f.dimensions
         rank = dims.rank if dims and isinstance(dims.rank, int) else None
-        axes = tuple(_dim(d.value, self.symbols) for d in dims.dims) if dims else ()
+        axes = dims.terms if dims else ()
         if dims and rank is None and dims.dims and all(d.index for d in dims.dims):
             rank = len(dims.dims) if dims.rank is None else None
         docs = " ".join(x or "" for x in (f.doc, dims.doc if dims else None)).lower()
