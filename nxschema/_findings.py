@@ -59,12 +59,6 @@ def info(code, message, **where) -> Finding:
     return Finding(code, "info", message, **where)
 
 
-def worst(findings) -> str | None:
-    """The most severe severity among ``findings``, or None when there are none."""
-    ranks = [_RANK[f.severity] for f in findings]
-    return SEVERITIES[min(ranks)] if ranks else None
-
-
 class DefinitionError(Exception):
     """Raised by loaders that cannot go on; carries the findings that explain why."""
 

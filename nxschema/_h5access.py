@@ -364,11 +364,5 @@ def _open(loc, name: bytes):
         return None
 
 
-def object_key(oid) -> tuple:
-    """Identity of an object across links: (file number, address)."""
-    info = h5o.get_info(oid)
-    return (oid.fileno, getattr(info, "addr", None) or getattr(info, "token", None))
-
-
 def root_group(f: h5py.File):
     return h5g.open(f.id, b"/")

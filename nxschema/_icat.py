@@ -99,15 +99,6 @@ class IcatKey:
 
 # --- keys from definitions --------------------------------------------------------------------
 
-def _icat_elements(members):
-    for member in members:
-        yield member
-        if isinstance(member, m.Choice):
-            yield from _icat_elements(member.groups)
-        elif isinstance(member, m.Group):
-            yield from _icat_elements(member.members)
-
-
 def technique_of(group: m.Group) -> str | None:
     """The technique prefix of an NXsubentry: its ``icat:`` key, or its upper-case name."""
     if group.icat is not None and group.icat.key:
@@ -122,7 +113,7 @@ def carries_icat(definition: m.Definition) -> bool:
     technique subentry at its top (a technique definition)."""
     if definition.category not in ("layout", "application"):
         return False
-    for element in _icat_elements(definition.members):
+    for element, _ in m.walk(definition.members):
         if getattr(element, "icat", None) is not None:
             return True
     return any(isinstance(g, m.Group) and g.nx_class == "NXsubentry" and technique_of(g)

@@ -23,23 +23,10 @@ def _at(element, code, message, severity=error) -> Finding:
     return severity(code, message, file=src.file, line=src.line, col=src.col)
 
 
-def walk(members, parents=()):
-    """Yield (element, parent chain) for every group, field, link, choice and attribute."""
-    for member in members:
-        yield member, parents
-        if isinstance(member, m.Choice):
-            yield from walk(member.groups, parents + (member,))
-            continue
-        for attribute in getattr(member, "attributes", ()):
-            yield attribute, parents + (member,)
-        if isinstance(member, m.Group):
-            yield from walk(member.members, parents + (member,))
-
-
 def _elements(definition: m.Definition):
     for attribute in definition.attributes:
         yield attribute, ()
-    yield from walk(definition.members)
+    yield from m.walk(definition.members)
 
 
 def known_classes(catalog) -> set[str]:

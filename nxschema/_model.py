@@ -21,7 +21,7 @@ from typing import Union
 __all__ = [
     "Source", "Symbol", "EnumItem", "Enumeration", "Dim", "Dimensions", "ConfigSpec",
     "IcatSpec", "Attribute", "Field", "Group", "Link", "Choice", "Definition", "Member",
-    "requirement", "member_key", "replace", "dim_term",
+    "requirement", "member_key", "replace", "dim_term", "walk",
 ]
 
 
@@ -289,6 +289,19 @@ class Definition:
             return self.placement
         tops = {m.nx_class for m in self.members if isinstance(m, Group)}
         return "subentry" if tops == {"NXsubentry"} else "any"
+
+
+def walk(members, parents=()):
+    """Yield (element, parent chain) for every group, field, link, choice and attribute."""
+    for member in members:
+        yield member, parents
+        if isinstance(member, Choice):
+            yield from walk(member.groups, parents + (member,))
+            continue
+        for attribute in getattr(member, "attributes", ()):
+            yield attribute, parents + (member,)
+        if isinstance(member, Group):
+            yield from walk(member.members, parents + (member,))
 
 
 def member_key(member: Member) -> str:

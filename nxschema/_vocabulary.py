@@ -68,11 +68,6 @@ OFFICIAL_BASE_CLASSES = frozenset(
     """.split()
 )
 
-DOMAINS = ("acquisition", "user", "administrative", "analysis")
-CATEGORIES = ("base", "application", "layout", "process")
-PLACEMENTS = ("entry", "subentry", "any")
-CONFIG_FORMATS = ("json", "yaml", "ini")
-
 
 def did_you_mean(word: str, choices) -> str:
     """A ' (did you mean X?)' suffix, or '' when nothing is close."""
