@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import configparser
 import json
+import re
 
 import yaml
 
@@ -62,3 +63,22 @@ def parse_config(text: str, fmt: str):
             raise ConfigError(f"invalid ini: {str(exc).splitlines()[0]}") from None
         return {section: dict(parser[section]) for section in parser.sections()}
     raise ConfigError(f"unknown configuration format {fmt!r}; expected one of {FORMATS}")
+
+
+_INI_HEADER = re.compile(r"\A(?:\s*(?:[#;][^\n]*)?\n)*\s*\[[^\]\n]+\][ \t]*\r?$", re.MULTILINE)
+
+
+def guess_format(text: str, label=None, file_name=None) -> str:
+    """The format of configuration text: from its label, its file name, else by trying."""
+    for hint in (label, file_name):
+        fmt = normalize_format(hint)
+        if fmt:
+            return fmt
+    try:
+        json.loads(text)
+        return "json"
+    except ValueError:
+        pass
+    if _INI_HEADER.match(text):
+        return "ini"
+    return "yaml"

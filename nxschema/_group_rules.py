@@ -11,7 +11,7 @@ import json
 import jsonschema
 
 from ._codes import Code, register
-from ._config import ConfigError, normalize_format, parse_config
+from ._config import ConfigError, guess_format, normalize_format, parse_config
 from ._h5access import _open, attr_names, read_attr, read_value
 from ._plan import GroupPlan
 from ._values import ISO8601
@@ -217,14 +217,13 @@ def config_payload(walker, did, node, spec, text: str):
     except Exception:
         label = None
     if label is None:
-        label = _sibling_format(walker, node)
-    fmt = normalize_format(label)
-    if fmt is None:
-        fmt = "json" if text.lstrip().startswith(("{", "[")) else None
-    if fmt is None:
+        label = walker.sibling_value(node, ("type", "format"))
+    if label is not None and normalize_format(label) is None:
         yield walker.finding("unknown-config-format", "warning", node, f"the configuration's "
                              f"format {label!r} is not json, yaml or ini; not parsed", spec)
         return
+    # The same decision the reader makes: the label, else the file name, else the text itself.
+    fmt = guess_format(text, label, walker.sibling_value(node, ("file_name",)))
     if fmt not in spec.config.formats:
         yield walker.finding("unknown-config-format", "warning", node, f"format {fmt!r} is not "
                              f"among the allowed {', '.join(spec.config.formats)}", spec)
@@ -239,10 +238,6 @@ def config_payload(walker, did, node, spec, text: str):
         for err in validator.iter_errors(parsed):
             where = "/".join(str(p) for p in err.absolute_path) or "the configuration"
             yield walker.finding("config-schema", "error", node, f"{where}: {err.message}", spec)
-
-
-def _sibling_format(walker, node):
-    return walker.sibling_value(node, ("type", "format"))
 
 
 register(

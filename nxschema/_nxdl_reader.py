@@ -26,8 +26,9 @@ from collections.abc import Callable
 from xml.parsers import expat
 
 from . import _model as m
+from ._config import FORMATS as CONFIG_FORMATS
 from ._findings import Finding, error, warning
-from ._vocabulary import CONFIG_FORMATS, DOMAINS, PLACEMENTS
+from ._vocabulary import DOMAINS, PLACEMENTS
 
 NXDL_NS = "http://definition.nexusformat.org/nxdl/3.1"
 XSI_NS = "http://www.w3.org/2001/XMLSchema-instance"

@@ -37,13 +37,13 @@ import h5py
 import numpy as np
 
 from ._atomic import atomic_output
+from ._config import guess_format
 from ._process_config import (
     CONFIG_FORMATS,
     MIME_TYPES,
     STR,
     collection_problem,
     dump_config,
-    guess_format,
     load_config,
     read_collection,
     read_text,

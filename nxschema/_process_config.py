@@ -28,16 +28,15 @@ import configparser
 import io
 import json
 import math
-import re
 from collections.abc import Mapping
 
 import h5py
 import numpy as np
 import yaml
 
-from ._config import ConfigError, normalize_format, parse_config
+from ._config import FORMATS, ConfigError, normalize_format, parse_config
 
-TEXT_FORMATS = ("json", "yaml", "ini")
+TEXT_FORMATS = FORMATS
 CONFIG_FORMATS = TEXT_FORMATS + ("nxcollection",)
 MIME_TYPES = {"json": "application/json", "yaml": "application/yaml", "ini": "text/x-ini"}
 STR = h5py.string_dtype("utf-8")
@@ -179,25 +178,6 @@ def load_config(text: str, fmt: str):
     if not text.strip():
         return {}  # an empty file is an empty configuration in every format
     return parse_config(text, fmt)
-
-
-_INI_HEADER = re.compile(r"\A(?:\s*(?:[#;][^\n]*)?\n)*\s*\[[^\]\n]+\][ \t]*\r?$", re.MULTILINE)
-
-
-def guess_format(text: str, label=None, file_name=None) -> str:
-    """The format of configuration text: from its label, its file name, else by trying."""
-    for hint in (label, file_name):
-        fmt = normalize_format(hint)
-        if fmt:
-            return fmt
-    try:
-        json.loads(text)
-        return "json"
-    except ValueError:
-        pass
-    if _INI_HEADER.match(text):
-        return "ini"
-    return "yaml"
 
 
 # --- the HDF5 tree form (v1 NXcollection) --------------------------------------------------------

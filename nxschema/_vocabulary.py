@@ -68,6 +68,9 @@ OFFICIAL_BASE_CLASSES = frozenset(
     """.split()
 )
 
+DOMAINS = ("acquisition", "user", "administrative", "analysis")
+PLACEMENTS = ("entry", "subentry", "any")
+
 
 def did_you_mean(word: str, choices) -> str:
     """A ' (did you mean X?)' suffix, or '' when nothing is close."""

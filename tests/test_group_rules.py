@@ -183,3 +183,18 @@ def test_config_schema_from_definition(tmp_path, xas):
     report = nxschema.validate(xas, definitions=catalog)
     found = [f for f in report.errors if f.code == "config-schema"]
     assert found and "'mode' is a required property" in found[0].message
+
+
+def test_format_from_the_file_name_as_the_reader_does(xas):
+    def how(f):
+        note = f["1.1/normalisation/configuration"]
+        del note["type"], note["data"], note["file_name"]
+        _data(note, "file_name", "normalisation.ini")
+        _data(note, "data", "[fit]\nedge = 7.112\n")
+    assert edit(xas, how).ok
+    assert nxschema.read_config(xas, "1.1/normalisation") == {"fit": {"edge": "7.112"}}
+    with h5py.File(xas, "r+") as f:
+        del f["1.1/normalisation/configuration/data"]
+        _data(f["1.1/normalisation/configuration"], "data", "edge = 7.112 without a section")
+    assert ("bad-config", "/1.1/normalisation/configuration/data") in codes(
+        nxschema.validate(xas))
