@@ -13,14 +13,11 @@ import keyword
 import re
 
 from .. import _model as m
-from .._layout import EXAMPLE_UNITS
+from .._layout import EXAMPLE_UNITS, NUMPY_DTYPES
 
-_DTYPES = {
-    "NX_FLOAT": ("float64", "0.0"), "NX_NUMBER": ("float64", "0.0"), "NX_INT": ("int64", "0"),
-    "NX_UINT": ("uint64", "0"), "NX_POSINT": ("int64", "1"), "NX_BOOLEAN": ("bool", "False"),
-    "NX_COMPLEX": ("complex128", "0j"), "NX_CCOMPLEX": ("complex128", "0j"),
-    "NX_PCOMPLEX": ("complex128", "0j"), "NX_BINARY": ("uint8", "0"),
-}
+# The literal a placeholder value is written as, by the dtype writers use for the NX type.
+_ZERO = {"float64": "0.0", "int64": "0", "uint64": "0", "bool": "False", "complex128": "0j",
+         "uint8": "0"}
 _TEXT_PLACEHOLDERS = {"NX_DATE_TIME": "2024-01-01T00:00:00Z", "ISO8601": "2024-01-01T00:00:00Z"}
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _EXAMPLE_SIZE = 10
@@ -102,7 +99,7 @@ class _Writer:
         fixed = element.value
         if fixed is None and element.enumeration is not None and element.enumeration.items:
             fixed = element.enumeration.items[0].value
-        if nx_type in _DTYPES:
+        if nx_type in NUMPY_DTYPES:
             if fixed is not None:
                 if nx_type == "NX_BOOLEAN":
                     return "True" if str(fixed).lower() in ("true", "1") else "False"
@@ -111,7 +108,7 @@ class _Writer:
                     return str(fixed)
                 except ValueError:
                     pass
-            return _DTYPES[nx_type][1]
+            return "1" if nx_type == "NX_POSINT" else _ZERO[NUMPY_DTYPES[nx_type]]
         return _q(fixed if fixed is not None else _TEXT_PLACEHOLDERS.get(nx_type, "..."))
 
     def data(self, element) -> str:
@@ -119,8 +116,8 @@ class _Writer:
         if shape is None:
             return self.scalar(element)
         nx_type = element.type or "NX_CHAR"
-        if nx_type in _DTYPES:
-            return f'np.zeros({shape}, dtype="{_DTYPES[nx_type][0]}")'
+        if nx_type in NUMPY_DTYPES:
+            return f'np.zeros({shape}, dtype="{NUMPY_DTYPES[nx_type]}")'
         return f"np.full({shape}, {self.scalar(element)}, dtype=h5py.string_dtype())"
 
     @staticmethod
