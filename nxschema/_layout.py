@@ -268,17 +268,8 @@ class _Builder:
         path = _join(parent.path, name) if parent is not None else "/"
         node = GroupNode(name, path, g.nx_class, m.requirement(g, self.category), g.doc,
                          self.attributes(g.attributes))
-        members = g.members
         node.specs = {a.name: self.attribute(a) for a in g.attributes}
-        forms = self.catalog.of_category("process") if g.nx_class == "NXprocess" and \
-            self.category != "process" else []
-        self.members(members, node)
-        if forms:
-            # Validators check every NXprocess against the processing forms of the catalog: one
-            # that fits none is an error. Add what the first form requires and is not there.
-            saved, self.category = self.category, "process"
-            self.members(self.catalog.raw(forms[0].key).members, node)
-            self.category = saved
+        self.members(g.members, node)
         return node
 
     def members(self, members, node: GroupNode) -> None:
