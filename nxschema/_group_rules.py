@@ -119,7 +119,7 @@ def default(walker, gid, node, value):
     if isinstance(value, list):
         value = value[0] if value else ""
     target = str(value).strip()
-    where = f"{node.path.rstrip('/')}@default" if node.path != "/" else "/@default"
+    where = f"{node.path}@default"
     oid = _open(gid, target.encode()) if target and not target.startswith("/") else None
     if oid is None and target.startswith("/"):
         oid = _open(gid, target.encode())

@@ -458,7 +458,7 @@ class Walker:
                 yield from self.check_attr(node, attr, attrs.get(attr.name, _MISSING), plan)
 
     def check_attr(self, node, attr, value, plan):
-        where = f"{node.path}@{attr.name}" if node.path != "/" else f"/@{attr.name}"
+        where = _at(node, attr.name)
         if value is _MISSING or value is None:
             if attr.requirement == "required":
                 yield self.finding("missing-required", self.severity(plan, "error"), node,
@@ -528,7 +528,8 @@ def _kind(spec) -> str:
 
 
 def _at(node: Node, attribute: str) -> str:
-    return f"{node.path.rstrip('/')}@{attribute}" if node.path != "/" else f"/@{attribute}"
+    """The path of an attribute: ``/entry/data@signal``, ``/@default``."""
+    return f"{node.path}@{attribute}"
 
 
 def _text(value):
