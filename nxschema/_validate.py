@@ -127,11 +127,12 @@ def iter_findings(target, *, definitions=None, definition: str | None = None,
             yield Finding("file-unreadable", "error", str(exc), path="/", file=file)
             return
         with f:
-            groups = _root_groups(f) if _jobs(jobs) > 1 and _part is None else []
+            processes = _jobs(jobs)
+            groups = _root_groups(f) if processes > 1 and _part is None else []
             if len(groups) < PARALLEL_MIN_GROUPS:
                 yield from walker.run(f, file)
                 return
-            yield from _parallel(walker, f, file, groups, _jobs(jobs), catalog, definition,
+            yield from _parallel(walker, f, file, groups, processes, catalog, definition,
                                  external)
     finally:
         resolver.close()

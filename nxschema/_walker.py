@@ -75,8 +75,7 @@ class Walker:
         file = node.file
         if node.soft and path is None:
             real_file, real_path = self.resolver.locate(node.file, node.path)
-            if real_file != os.path.normpath(os.path.abspath(node.file)) and \
-                    os.path.abspath(real_file) != os.path.abspath(node.file):
+            if os.path.abspath(real_file) != os.path.abspath(node.file):
                 node = Node(real_path, real_file, f"{node.file}::{node.path}")
                 file = real_file
         if node.via:
