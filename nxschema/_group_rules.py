@@ -12,7 +12,6 @@ import jsonschema
 
 from ._codes import Code, register
 from ._config import ConfigError, guess_format, normalize_format, parse_config
-from ._h5access import _open, attr_names, read_attr, read_value
 from ._plan import GroupPlan
 from ._values import ISO8601
 
@@ -28,7 +27,7 @@ def _names(value) -> list[str]:
 
 def _shape(child):
     try:
-        return child.oid.shape if child is not None and child.is_dataset else None
+        return child.io.shape(child.oid) if child is not None and child.is_dataset else None
     except Exception:
         return None
 
@@ -104,7 +103,7 @@ def nxdata(walker, gid, node, attrs, by_name):
 
 def _legacy_signal(walker, node, by_name):
     for name, child in by_name.items():
-        if child.is_dataset and "signal" in attr_names(child.oid):
+        if child.is_dataset and walker.io.has_attr(child.oid, b"signal"):
             yield walker.finding("legacy-signal", "warning", node, f"the signal is marked the "
                                  f"old way (@signal on dataset {name!r}); put @signal (and "
                                  "@axes) on the NXdata group", path=f"{node.path}/{name}")
@@ -120,16 +119,14 @@ def default(walker, gid, node, value):
         value = value[0] if value else ""
     target = str(value).strip()
     where = f"{node.path}@default"
-    oid = _open(gid, target.encode()) if target and not target.startswith("/") else None
-    if oid is None and target.startswith("/"):
-        oid = _open(gid, target.encode())
+    oid = walker.io.open(gid, target.encode()) if target else None
     if oid is None:
         yield walker.finding("dangling-default", "error", node, f"@default names {target!r}, "
                              "which does not exist here", path=where)
         return
     try:
-        names = attr_names(oid)
-        nx_class = read_attr(oid, b"NX_class") if "NX_class" in names else None
+        names = walker.io.attr_names(oid)
+        nx_class = walker.io.read_attr(oid, b"NX_class") if "NX_class" in names else None
     except Exception:
         return
     if nx_class != "NXdata" and "default" not in names:
@@ -183,7 +180,9 @@ def fitting_forms(forms, by_name, base=None) -> list[GroupPlan]:
 
 def _class(child):
     try:
-        return read_attr(child.oid, b"NX_class") if "NX_class" in attr_names(child.oid) else None
+        io = child.io
+        return io.read_attr(child.oid, b"NX_class") if io.has_attr(child.oid, b"NX_class") \
+            else None
     except Exception:
         return None
 
@@ -191,7 +190,7 @@ def _class(child):
 def process_checks(walker, gid, node, by_name, entry_state):
     child = by_name.get("sequence_index")
     if child is not None and child.is_dataset:
-        value = read_value(child.oid)
+        value = walker.io.read_value(child.oid)
         if isinstance(value, int):
             seen = entry_state.setdefault("sequence", {})
             if value in seen:
@@ -202,7 +201,7 @@ def process_checks(walker, gid, node, by_name, entry_state):
                 seen[value] = node.path
     date = by_name.get("date")
     if date is not None and date.is_dataset:
-        value = read_value(date.oid)
+        value = walker.io.read_value(date.oid)
         if isinstance(value, str) and not ISO8601.match(value.strip()):
             yield walker.finding("bad-date", "error", node, f"{value!r} is not an ISO 8601 date",
                                  path=f"{node.path}/date")
@@ -212,8 +211,8 @@ def config_payload(walker, did, node, spec, text: str):
     """Parse a configuration in its declared format; check it against the schema if any."""
     label = None
     try:
-        if "format" in attr_names(did):
-            label = read_attr(did, b"format")
+        if walker.io.has_attr(did, b"format"):
+            label = walker.io.read_attr(did, b"format")
     except Exception:
         label = None
     if label is None:

@@ -13,7 +13,7 @@ import h5py
 
 from ._catalog import Catalog, load
 from ._findings import Finding
-from ._h5access import LINK_HARD, FileProblem, Resolver, decode, open_file, root_group
+from ._h5access import LINK_HARD, FileProblem, Resolver, decode, default_io, open_file
 from ._plan import compile_plan
 from ._walker import Walker
 
@@ -75,11 +75,10 @@ def _jobs(jobs) -> int:
 
 
 def _root_groups(f: h5py.File) -> list[str]:
-    names: list = []
-    root = root_group(f)
-    root.links.iterate(lambda name, info: names.append((name, info.type)), info=True)
-    return [decode(name) for i, (name, link) in enumerate(names)
-            if link == LINK_HARD and root.get_objtype_by_idx(i) == h5py.h5g.GROUP]
+    io = default_io()
+    root = io.root(f)
+    return [decode(name) for i, (name, link) in enumerate(io.links(root))
+            if link == LINK_HARD and io.kind_by_index(root, i) == "group"]
 
 
 def validate_part(file, catalog, definition, external, names) -> list[Finding]:

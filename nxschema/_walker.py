@@ -23,11 +23,6 @@ from ._h5access import (
     Child,
     NotUTF8,
     Resolver,
-    attr_names,
-    read_attr,
-    read_value,
-    root_group,
-    type_kind,
 )
 from ._plan import FieldPlan, GroupPlan
 from ._values import type_problem, units_problem, value_problem
@@ -62,6 +57,7 @@ class Walker:
         self.plans = plans
         self.catalog = plans.catalog
         self.resolver = resolver
+        self.io = resolver.io
         self.layout = layout
         self.forced = forced
         self.known = OFFICIAL_BASE_CLASSES | {d.name for d in self.catalog.of_category("base")}
@@ -94,8 +90,8 @@ class Walker:
     # --- the walk -----------------------------------------------------------------------------
 
     def run(self, f: h5py.File, file: str):
-        root = root_group(f)
         self.resolver.add_file(file, f)
+        root = self.resolver.root(os.path.normpath(os.path.abspath(file)))
         node = Node("/", file)
         attrs, problems = self.group_attrs(root, node)
         yield from problems
@@ -115,15 +111,17 @@ class Walker:
         file = group.file.filename
         self.resolver.add_file(file, group.file)
         node = Node(group.name, file)
-        attrs, problems = self.group_attrs(group.id, node)
+        gid = self.io.wrap(group.id)
+        attrs, problems = self.group_attrs(gid, node)
         yield from problems
-        yield from self.group(group.id, node, attrs, [], {}, 0, ())
+        yield from self.group(gid, node, attrs, [], {}, 0, ())
 
     def group_attrs(self, gid, node: Node):
         attrs, problems = {}, []
-        for name in attr_names(gid):
+        io = self.io
+        for name in io.attr_names(gid):
             try:
-                attrs[name] = read_attr(gid, name.encode())
+                attrs[name] = io.read_attr(gid, name.encode())
             except Exception as exc:  # odd dtypes, damaged data: report, go on
                 problems.append(self.finding("unreadable-attribute", "warning", node,
                                              f"attribute @{name} cannot be read: {exc}"))
@@ -175,7 +173,7 @@ class Walker:
         child = by_name.get("definition")
         if child is None or not child.is_dataset:
             return
-        value = read_value(child.oid)
+        value = self.io.read_value(child.oid)
         if isinstance(value, list):
             value = value[0] if value else None
         if not isinstance(value, str):
@@ -201,7 +199,7 @@ class Walker:
             if names is not None and child.name not in names and (
                     role == "worker" or child.is_group):
                 if role == "main":  # another process checks this group; count it here
-                    nx_class = _text(_attr(child.oid, "NX_class"))
+                    nx_class = _text(self.attr(child.oid, "NX_class"))
                     cnode = Node(node.path.rstrip("/") + "/" + child.name, node.file)
                     if not self.count_presence(child, nx_class, contexts, counts):
                         yield from self.unmatched(child, nx_class, cnode, contexts, base)
@@ -341,7 +339,7 @@ class Walker:
             return
         if spec.enum and not any(s.enum or s.value is not None for s in specs):
             try:
-                value = read_value(child.oid)
+                value = self.io.read_value(child.oid)
             except Exception:  # reported by the application's own check
                 return
             yield from self.check_value(child.oid, node, replace(spec, config=None), value)
@@ -352,9 +350,9 @@ class Walker:
         if spec.is_link:
             return
         did = child.oid
+        io = self.io
         try:
-            tid = did.get_type()
-            kind, size = type_kind(tid)
+            kind, size = io.type_kind(did)
         except Exception as exc:  # a damaged header: report, go on
             yield self.finding("unreadable-object", "error", node, f"cannot read type: {exc}")
             return
@@ -367,20 +365,28 @@ class Walker:
         if spec.enum or spec.value is not None or spec.nx_type in (
                 "NX_DATE_TIME", "ISO8601", "NX_POSINT", "NX_BOOLEAN") or spec.config:
             try:
-                value = read_value(did, tid=tid)
+                value = io.read_value(did)
             except Exception as exc:
                 yield self.finding("unreadable-object", "error", node, f"cannot read: {exc}")
                 return
             yield from self.check_value(did, node, spec, value)
-        if h5py.h5a.exists(did, PLACEHOLDER):
+        if io.has_attr(did, PLACEHOLDER):
             yield self.finding("placeholder", "warning", node, "the value is a placeholder "
                                "written by `nxschema skeleton`; replace it with real data", spec)
         if spec.rank is not None or spec.dims:
-            shape = did.shape
+            shape = io.shape(did)
             if shape is not None:
                 yield from self.check_shape(node, spec, shape, instance)
         if spec.units or spec.attrs:
             yield from self.check_dataset_attrs(did, node, spec)
+
+    def attr(self, oid, name: str):
+        """An attribute's value, or None if it is missing or cannot be read."""
+        try:
+            raw = name.encode()
+            return self.io.read_attr(oid, raw) if self.io.has_attr(oid, raw) else None
+        except Exception:
+            return None
 
     def check_value(self, did, node, spec, value):
         if isinstance(value, NotUTF8):
@@ -395,7 +401,7 @@ class Walker:
             yield self.finding("wrong-value", self.severity(spec, "error"), node,
                                f"value {scalar!r}, {spec.value!r} expected", spec)
         if spec.enum and isinstance(scalar, (str, int, float)) and str(scalar) not in spec.enum:
-            custom = spec.enum_open and _attr(did, "custom") in (True, 1, "true", "True")
+            custom = spec.enum_open and self.attr(did, "custom") in (True, 1, "true", "True")
             if not custom:
                 allowed = ", ".join(sorted(map(repr, spec.enum)))
                 hint = " (or mark it @custom=True)" if spec.enum_open else ""
@@ -438,7 +444,7 @@ class Walker:
 
     def check_dataset_attrs(self, did, node, spec):
         if spec.units and spec.units not in _NO_UNITS_NEEDED:
-            units = _attr(did, "units")
+            units = self.attr(did, "units")
             if units is None:
                 wanted = "units of any kind" if spec.units == "NX_ANY" else spec.units
                 yield self.finding("missing-units", self.severity(spec, "warning"), node,
@@ -448,7 +454,7 @@ class Walker:
                 if problem:
                     yield self.finding("implausible-units", "warning", node, problem, spec)
         for attr in spec.attrs.values():
-            value = _attr(did, attr.name)
+            value = self.attr(did, attr.name)
             yield from self.check_attr(node, attr, value, spec)
 
     def check_group_attrs(self, node, attrs, contexts):
@@ -482,7 +488,7 @@ class Walker:
         for name in names:
             child = self.siblings.get(name)
             if child is not None and child.is_dataset:
-                value = read_value(child.oid)
+                value = self.io.read_value(child.oid)
                 if isinstance(value, str):
                     return value
         return None
@@ -544,14 +550,6 @@ def _unit_of_a_listed_category(attr, units: str) -> bool:
                                         is None for item in attr.enum)
 
 
-def _attr(oid, name: str):
-    try:
-        if not h5py.h5a.exists(oid, name.encode()):
-            return None
-        return read_attr(oid, name.encode())
-    except Exception:
-        return None
-
 
 def match(plan: GroupPlan, child: Child, nx_class, counts=None):
     """The child plan of ``plan`` that ``child`` (of class ``nx_class``) stands for, or None.
@@ -586,6 +584,7 @@ def match(plan: GroupPlan, child: Child, nx_class, counts=None):
 def _best_group(options, child: Child, counts):
     def fit(option):
         held = sum(1 for name, spec in option.named.items()
-                   if spec.requirement == "required" and child.oid.links.exists(name.encode()))
+                   if spec.requirement == "required" and child.io.has_link(child.oid,
+                                                                           name.encode()))
         return (-held, (counts or {}).get(id(option), 0))
     return min(options, key=fit)
