@@ -120,7 +120,8 @@ class Resolver:
     reads objects (``default_io()``); every object the walk handles comes from it.
     """
 
-    CACHE = 1024
+    CACHE = 64
+    OPEN_ON_LISTING = 64  # links
 
     def __init__(self, policy: str = "below", io=None):
         if policy not in EXTERNAL_POLICIES:
@@ -163,14 +164,23 @@ class Resolver:
         io = self.io
         out = []
         prefix = path.rstrip("/") + "/"
-        for index, (raw, link) in enumerate(io.links(gid)):
+        links = io.links(gid)
+        # Nearly every object of a small group is opened by some check, and opening tells a
+        # group from a dataset: one call instead of two. A big group (a root of thousands of
+        # entries) is listed by index, which opens nothing: open objects slow HDF5 down.
+        open_now = len(links) <= self.OPEN_ON_LISTING
+        for index, (raw, link) in enumerate(links):
             child = Child(decode(raw), link)
             child._resolver, child._loc, child._raw = self, gid, raw
             child._key = (file, prefix + child.name)
             if link == LINK_HARD:
-                # By index, in the name order the links came in: the cheapest way HDF5 offers
-                # to tell a group from a dataset without opening it.
-                child.kind = io.kind_by_index(gid, index) or self._kind(gid, raw, child._key)
+                if open_now:
+                    obj = child._oid = self.open_cached(gid, raw, child._key)
+                    if obj is not None:
+                        child.kind = "group" if io.is_group(obj) else "dataset"
+                else:
+                    child.kind = io.kind_by_index(gid, index)
+                child.kind = child.kind or self._kind(gid, raw, child._key)
                 if child.kind is None:
                     child.problem = "cannot be opened (damaged object?)"
             elif link == LINK_SOFT:

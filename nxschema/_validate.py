@@ -146,8 +146,10 @@ def _parallel(walker, f, file, groups, jobs, catalog, definition, external):
     chunks = [groups[i:i + size] for i in range(0, len(groups), size)]
     workers = []
     for chunk in chunks[1:]:
+        # No BLAS here: an idle BLAS thread pool per worker would only compete for the cores.
+        env = {**os.environ, "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"}
         proc = subprocess.Popen([sys.executable, "-m", "nxschema._worker"],
-                                stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+                                stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env)
         pickle.dump((file, catalog, definition, external, chunk), proc.stdin)
         proc.stdin.close()
         workers.append(proc)
