@@ -35,7 +35,7 @@ _CLASS_KIND = {h5t.INTEGER: "i", h5t.FLOAT: "f", h5t.STRING: "S", h5t.BITFIELD: 
                h5t.VLEN: "O", h5t.ARRAY: "V"}
 _KINDS = {h5o.TYPE_GROUP: "group", h5o.TYPE_DATASET: "dataset"}
 _GROUP_KINDS = {h5g.GROUP: "group", h5g.DATASET: "dataset"}
-_NOT_FOUND = (KeyError, RuntimeError, OSError, ValueError)
+_NOT_FOUND = (KeyError, RuntimeError, OSError, ValueError, TypeError)
 
 
 def _scalar_string(tid, read):
