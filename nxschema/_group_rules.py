@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import json
 
-import jsonschema
-
 from ._codes import Code, register
 from ._config import ConfigError, guess_format, normalize_format, parse_config
 from ._plan import GroupPlan
@@ -233,6 +231,8 @@ def config_payload(walker, did, node, spec, text: str):
                              f"as {fmt}: {exc}", spec)
         return
     if spec.config.schema:
+        import jsonschema  # only here: most runs never need it, and it is slow to import
+
         validator = jsonschema.Draft202012Validator(json.loads(spec.config.schema))
         for err in validator.iter_errors(parsed):
             where = "/".join(str(p) for p in err.absolute_path) or "the configuration"
