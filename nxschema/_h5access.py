@@ -1,8 +1,10 @@
-"""Read-only, low-level access to HDF5 files for validation and extraction.
+"""Read-only access to HDF5 files for validation and extraction: opening, links, externals.
 
 h5py's high-level objects cost far more per object than the HDF5 C library; the validator walks
-files through the low-level ``h5g``/``h5l``/``h5o``/``h5a`` API instead, and reads only the
-attributes and small values the compiled plan asks for. Payloads are never read in bulk.
+files through a small backend (``default_io()``): the C library h5py loaded, called through
+ctypes (``_h5io_c``), or h5py's low-level API (``_h5io_h5py``) where that is not available. It
+reads only the attributes and small values the compiled plan asks for; payloads are never read
+in bulk.
 
 Files are opened read-only, with HDF5 file locking off and in SWMR-read mode when the file allows
 it, so that a file still being written by an acquisition program can be checked and every file
@@ -166,10 +168,11 @@ class Resolver:
         prefix = path.rstrip("/") + "/"
         links = io.links(gid)
         # Nearly every object of a small group is opened by some check, and opening tells a
-        # group from a dataset: one call instead of two. A big group (a root of thousands of
-        # entries) is listed by index, which opens nothing: open objects slow HDF5 down.
+        # group from a dataset: one call instead of two. The objects of a big group (a root of
+        # thousands of entries) are looked up by name, which opens nothing: open objects slow
+        # HDF5 down. (Never by index: in a big group HDF5 sorts all the names for each lookup.)
         open_now = len(links) <= self.OPEN_ON_LISTING
-        for index, (raw, link) in enumerate(links):
+        for raw, link in links:
             child = Child(decode(raw), link)
             child._resolver, child._loc, child._raw = self, gid, raw
             child._key = (file, prefix + child.name)
@@ -178,8 +181,6 @@ class Resolver:
                     obj = child._oid = self.open_cached(gid, raw, child._key)
                     if obj is not None:
                         child.kind = "group" if io.is_group(obj) else "dataset"
-                else:
-                    child.kind = io.kind_by_index(gid, index)
                 child.kind = child.kind or self._kind(gid, raw, child._key)
                 if child.kind is None:
                     child.problem = "cannot be opened (damaged object?)"

@@ -34,7 +34,6 @@ _CLASS_KIND = {h5t.INTEGER: "i", h5t.FLOAT: "f", h5t.STRING: "S", h5t.BITFIELD: 
                h5t.OPAQUE: "V", h5t.COMPOUND: "V", h5t.REFERENCE: "O", h5t.ENUM: "e",
                h5t.VLEN: "O", h5t.ARRAY: "V"}
 _KINDS = {h5o.TYPE_GROUP: "group", h5o.TYPE_DATASET: "dataset"}
-_GROUP_KINDS = {h5g.GROUP: "group", h5g.DATASET: "dataset"}
 _NOT_FOUND = (KeyError, RuntimeError, OSError, ValueError, TypeError)
 
 
@@ -89,13 +88,6 @@ class H5pyIO:
         out: list = []
         gid.links.iterate(lambda name, info: out.append((name, info.type)), info=True)
         return out
-
-    def kind_by_index(self, gid, index: int):
-        """"group" or "dataset" for the hard link at ``index`` (name order), else None."""
-        try:
-            return _GROUP_KINDS.get(gid.get_objtype_by_idx(index))
-        except _NOT_FOUND:
-            return None
 
     def kind_by_name(self, loc, name: bytes):
         """"group", "dataset" or "other" for what ``name`` leads to; None if nothing."""

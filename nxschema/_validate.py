@@ -77,8 +77,8 @@ def _jobs(jobs) -> int:
 def _root_groups(f: h5py.File) -> list[str]:
     io = default_io()
     root = io.root(f)
-    return [decode(name) for i, (name, link) in enumerate(io.links(root))
-            if link == LINK_HARD and io.kind_by_index(root, i) == "group"]
+    return [decode(name) for name, link in io.links(root)
+            if link == LINK_HARD and io.kind_by_name(root, name) == "group"]
 
 
 def validate_part(file, catalog, definition, external, names) -> list[Finding]:
