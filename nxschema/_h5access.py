@@ -76,21 +76,40 @@ def default_io():
     return _IO[choice]
 
 
+_UNRESOLVED = "unresolved"
+
+
 class Child:
     """One link in a group: its kind and, for soft and external links, where it points.
 
-    The object itself is opened only when a check asks for ``oid`` (a dataset's type, shape or
-    value): knowing the kind costs a cheap lookup, opening a dataset costs several times more.
+    ``kind`` is "group", "dataset", "other" (a named datatype) or None when the link does not
+    resolve (``problem`` says why). A hard link's kind is found when first asked for, by opening
+    the object, which nearly every check does anyway: so in a group of thousands of entries each
+    is opened just before it is walked, and released (:meth:`release`) once it has been.
     """
 
-    __slots__ = ("name", "link", "target", "problem", "file", "kind", "_loc", "_raw",
+    __slots__ = ("name", "link", "target", "_problem", "file", "_kind", "_loc", "_raw",
                  "_key", "_oid", "_resolver")
 
     def __init__(self, name: str, link: int):
         self.name, self.link = name, link
-        self.target = self.problem = self.file = ""
-        self.kind = None  # "group", "dataset", or None when it does not resolve
+        self.target = self._problem = self.file = ""
+        self._kind = None
         self._loc = self._raw = self._key = self._oid = self._resolver = None
+
+    @property
+    def kind(self):
+        if self._kind is _UNRESOLVED:
+            self._resolver._resolve_hard(self)
+        return self._kind
+
+    @property
+    def problem(self) -> str:
+        return self._problem if self.kind is None else ""
+
+    def release(self) -> None:
+        """Let the object close (the resolver's small cache may keep it a little longer)."""
+        self._oid = None
 
     @property
     def is_group(self) -> bool:
@@ -123,7 +142,6 @@ class Resolver:
     """
 
     CACHE = 64
-    OPEN_ON_LISTING = 64  # links
 
     def __init__(self, policy: str = "below", io=None):
         if policy not in EXTERNAL_POLICIES:
@@ -166,37 +184,34 @@ class Resolver:
         io = self.io
         out = []
         prefix = path.rstrip("/") + "/"
-        links = io.links(gid)
-        # Nearly every object of a small group is opened by some check, and opening tells a
-        # group from a dataset: one call instead of two. The objects of a big group (a root of
-        # thousands of entries) are looked up by name, which opens nothing: open objects slow
-        # HDF5 down. (Never by index: in a big group HDF5 sorts all the names for each lookup.)
-        open_now = len(links) <= self.OPEN_ON_LISTING
-        for raw, link in links:
+        for raw, link in io.links(gid):
             child = Child(decode(raw), link)
             child._resolver, child._loc, child._raw = self, gid, raw
             child._key = (file, prefix + child.name)
             if link == LINK_HARD:
-                if open_now:
-                    obj = child._oid = self.open_cached(gid, raw, child._key)
-                    if obj is not None:
-                        child.kind = "group" if io.is_group(obj) else "dataset"
-                child.kind = child.kind or self._kind(gid, raw, child._key)
-                if child.kind is None:
-                    child.problem = "cannot be opened (damaged object?)"
+                child._kind = _UNRESOLVED  # see Child.kind
             elif link == LINK_SOFT:
                 child.target = io.soft_target(gid, raw)
                 if child.target.startswith("/"):
                     child._key = (file, child.target)
-                child.kind = self._kind(gid, raw, child._key)
-                if child.kind is None:
-                    child.problem = f"dangling soft link to {child.target}"
+                child._kind = self._kind(gid, raw, child._key)
+                child._problem = f"dangling soft link to {child.target}"
             elif link == LINK_EXTERNAL:
                 self._external(gid, raw, child, file)
             else:
-                child.problem = "user-defined link type, not followed"
+                child._problem = "user-defined link type, not followed"
             out.append(child)
         return out
+
+    def _resolve_hard(self, child: Child) -> None:
+        # Opening tells a group from a dataset; a named datatype does not open as either, and
+        # is told by name. (Never by index: in a big group HDF5 sorts all names per lookup.)
+        obj = child._oid = self.open_cached(child._loc, child._raw, child._key)
+        if obj is not None:
+            child._kind = "group" if self.io.is_group(obj) else "dataset"
+        else:
+            child._kind = self._kind(child._loc, child._raw, child._key)
+        child._problem = "cannot be opened (damaged object?)"
 
     def _external(self, gid, raw, child: Child, file: str) -> None:
         ext_file, ext_path = self.io.external_target(gid, raw)
@@ -206,20 +221,19 @@ class Resolver:
                                     else os.path.join(base, ext_file))
         child.file = resolved
         if self.policy == "never":
-            child.problem = f"external link to {child.target} not followed (policy 'never')"
+            child._problem = f"external link to {child.target} not followed (policy 'never')"
             return
         if self.policy == "below" and os.path.commonpath([base, resolved]) != base:
-            child.problem = (f"external link to {child.target} leaves the linking file's folder; "
-                             "not followed (use --external follow to allow)")
+            child._problem = (f"external link to {child.target} leaves the linking file's "
+                              "folder; not followed (use --external follow to allow)")
             return
         root = self.root(resolved)
         if root is None:
-            child.problem = f"dangling external link: file {ext_file} cannot be opened"
+            child._problem = f"dangling external link: file {ext_file} cannot be opened"
             return
         child._loc, child._raw, child._key = root, ext_path.encode(), (resolved, ext_path)
-        child.kind = self._kind(child._loc, child._raw, child._key)
-        if child.kind is None:
-            child.problem = f"dangling external link: {ext_path} is not in {ext_file}"
+        child._kind = self._kind(child._loc, child._raw, child._key)
+        child._problem = f"dangling external link: {ext_path} is not in {ext_file}"
 
     def add_file(self, path: str, handle: h5py.File) -> None:
         """Register a file the caller opened (and will close): links back to it reuse it."""

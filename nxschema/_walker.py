@@ -203,6 +203,7 @@ class Walker:
                     cnode = Node(node.path.rstrip("/") + "/" + child.name, node.file)
                     if not self.count_presence(child, nx_class, contexts, counts):
                         yield from self.unmatched(child, nx_class, cnode, contexts, base)
+                    child.release()
                 continue
             if role == "worker" and not child.is_group:
                 continue
@@ -230,6 +231,7 @@ class Walker:
             elif child.is_dataset:
                 self.siblings = by_name  # for rules that read a sibling (a format label)
                 yield from self.child_dataset(child, cnode, matched, base)
+            child.release()  # few objects open at once: HDF5 slows down with many
         if role != "worker":
             yield from self.presence(node, contexts, counts)
 
