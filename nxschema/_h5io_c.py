@@ -28,10 +28,11 @@ import sys
 import uuid
 
 import h5py
-from h5py import h5, h5g, h5i, h5o, h5s, h5t
+from h5py import h5, h5g, h5i, h5s, h5t
 from h5py._objects import phil
 
-from ._h5io_h5py import SMALL_VALUE, H5pyIO, decode
+from ._h5io_h5py import _CLASS_KIND as _H5PY_CLASS_KIND
+from ._h5io_h5py import _KINDS, SMALL_VALUE, H5pyIO, decode
 
 hid_t, herr_t, htri_t, hsize_t = ctypes.c_int64, ctypes.c_int, ctypes.c_int, ctypes.c_uint64
 _P, _S, _I, _U = ctypes.c_void_p, ctypes.c_char_p, ctypes.c_int, ctypes.c_uint
@@ -153,9 +154,9 @@ class _Obj:
 
 
 _H5I_GROUP, _H5I_DATASET = h5i.GROUP, h5i.DATASET
-_KINDS = {h5o.TYPE_GROUP: "group", h5o.TYPE_DATASET: "dataset"}
-_CLASS_KIND = {h5t.INTEGER: "i", h5t.FLOAT: "f", h5t.STRING: "S", h5t.BITFIELD: "u",
-               h5t.OPAQUE: "V", h5t.REFERENCE: "O", h5t.VLEN: "O", h5t.ARRAY: "V"}
+# Compound and enum types are left to the h5py backend: complex numbers and booleans hide there.
+_CLASS_KIND = {cls: kind for cls, kind in _H5PY_CLASS_KIND.items()
+               if cls not in (h5t.COMPOUND, h5t.ENUM)}
 _SCALAR, _NULL, _STRING = h5s.SCALAR, h5s.NULL, h5t.STRING
 _INTEGER, _FLOAT = h5t.INTEGER, h5t.FLOAT
 _ALL = h5s.ALL.id
@@ -282,7 +283,7 @@ class CIO:
         try:
             cls = lib.H5Tget_class(tid)
             kind = _CLASS_KIND.get(cls)
-            if kind is None:  # compound, enum: complex numbers and booleans are told apart there
+            if kind is None:
                 return self.slow.type_kind(self._h5py(did))
             if kind == "i" and lib.H5Tget_sign(tid) == h5t.SGN_NONE:
                 kind = "u"
