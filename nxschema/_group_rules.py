@@ -10,6 +10,7 @@ import json
 
 from ._codes import Code, register
 from ._config import ConfigError, guess_format, normalize_format, parse_config
+from ._h5access import attr_or_none
 from ._plan import GroupPlan
 from ._values import ISO8601
 
@@ -177,12 +178,7 @@ def fitting_forms(forms, by_name, base=None) -> list[GroupPlan]:
 
 
 def _class(child):
-    try:
-        io = child.io
-        return io.read_attr(child.oid, b"NX_class") if io.has_attr(child.oid, b"NX_class") \
-            else None
-    except Exception:
-        return None
+    return attr_or_none(child.io, child.oid, "NX_class")
 
 
 def process_checks(walker, gid, node, by_name, entry_state):
@@ -207,12 +203,7 @@ def process_checks(walker, gid, node, by_name, entry_state):
 
 def config_payload(walker, did, node, spec, text: str):
     """Parse a configuration in its declared format; check it against the schema if any."""
-    label = None
-    try:
-        if walker.io.has_attr(did, b"format"):
-            label = walker.io.read_attr(did, b"format")
-    except Exception:
-        label = None
+    label = walker.attr(did, "format")
     if label is None:
         label = walker.sibling_value(node, ("type", "format"))
     if label is not None and normalize_format(label) is None:

@@ -23,7 +23,7 @@ from ._h5io_h5py import SMALL_VALUE, H5pyIO, NotUTF8, decode
 
 LINK_HARD, LINK_SOFT, LINK_EXTERNAL = h5l.TYPE_HARD, h5l.TYPE_SOFT, h5l.TYPE_EXTERNAL
 __all__ = ["SMALL_VALUE", "NotUTF8", "decode", "default_io", "open_file", "FileProblem",
-           "Resolver", "Child"]
+           "Resolver", "Child", "attr_or_none"]
 
 EXTERNAL_POLICIES = ("below", "follow", "never")
 
@@ -74,6 +74,15 @@ def default_io():
             io = load()
         _IO[choice] = io or H5pyIO()
     return _IO[choice]
+
+
+def attr_or_none(io, obj, name: str):
+    """An attribute's value, or None if it is missing or cannot be read."""
+    try:
+        raw = name.encode()
+        return io.read_attr(obj, raw) if io.has_attr(obj, raw) else None
+    except Exception:  # odd dtypes, damaged headers: the caller checks what it can
+        return None
 
 
 _UNRESOLVED = "unresolved"

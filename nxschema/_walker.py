@@ -23,6 +23,7 @@ from ._h5access import (
     Child,
     NotUTF8,
     Resolver,
+    attr_or_none,
 )
 from ._plan import FieldPlan, GroupPlan
 from ._values import type_problem, units_problem, value_problem
@@ -383,12 +384,7 @@ class Walker:
             yield from self.check_dataset_attrs(did, node, spec)
 
     def attr(self, oid, name: str):
-        """An attribute's value, or None if it is missing or cannot be read."""
-        try:
-            raw = name.encode()
-            return self.io.read_attr(oid, raw) if self.io.has_attr(oid, raw) else None
-        except Exception:
-            return None
+        return attr_or_none(self.io, oid, name)
 
     def check_value(self, did, node, spec, value):
         if isinstance(value, NotUTF8):
