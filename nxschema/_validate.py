@@ -13,7 +13,7 @@ import h5py
 
 from ._catalog import Catalog, load
 from ._findings import Finding
-from ._h5access import LINK_HARD, FileProblem, Resolver, decode, default_io, open_file
+from ._h5access import FileProblem, Resolver, decode, default_io, open_file
 from ._plan import compile_plan
 from ._walker import Walker
 
@@ -61,7 +61,7 @@ def _default_catalog() -> Catalog:
     return _DEFAULT[0]
 
 
-PARALLEL_MIN_GROUPS = 200  # below this many groups at the root, one process is quicker
+PARALLEL_MIN_LINKS = 200  # below this many links at the root, one process is quicker
 
 
 def _jobs(jobs) -> int:
@@ -74,15 +74,16 @@ def _jobs(jobs) -> int:
     return max(1, int(jobs))
 
 
-def _root_groups(f: h5py.File) -> list[str]:
+def _root_links(f: h5py.File) -> list[str]:
+    """The names at the root, to split between processes. Kinds are not looked up here (that
+    would touch every entry before any work starts): each process walks the groups of its own
+    share, and the main process takes every link that turns out not to be a group."""
     io = default_io()
-    root = io.root(f)
-    return [decode(name) for name, link in io.links(root)
-            if link == LINK_HARD and io.kind_by_name(root, name) == "group"]
+    return [decode(name) for name, _ in io.links(io.root(f))]
 
 
 def validate_part(file, catalog, definition, external, names) -> list[Finding]:
-    """Worker process: the findings of the root groups ``names`` of ``file``."""
+    """Worker process: the findings of the groups among the root links ``names`` of ``file``."""
     return list(iter_findings(file, definitions=catalog, definition=definition,
                               external=external, jobs=1, _part=("worker", frozenset(names))))
 
@@ -92,7 +93,7 @@ def iter_findings(target, *, definitions=None, definition: str | None = None,
     """Yield the findings of one file (a path, an h5py.File or an h5py.Group), lazily.
 
     ``jobs``: processes to use for a path with many entries (None: one per core, up to 4).
-    The root's groups are split between them; the findings are the same as with one process,
+    The root's links are split between them; the findings are the same as with one process,
     in the same order but for the root's own presence findings, which come first.
     """
     catalog = _catalog_of(definitions)
@@ -127,23 +128,23 @@ def iter_findings(target, *, definitions=None, definition: str | None = None,
             return
         with f:
             processes = _jobs(jobs)
-            groups = _root_groups(f) if processes > 1 and _part is None else []
-            if len(groups) < PARALLEL_MIN_GROUPS:
+            names = _root_links(f) if processes > 1 and _part is None else []
+            if len(names) < PARALLEL_MIN_LINKS:
                 yield from walker.run(f, file)
                 return
-            yield from _parallel(walker, f, file, groups, processes, catalog, definition,
+            yield from _parallel(walker, f, file, names, processes, catalog, definition,
                                  external)
     finally:
         resolver.close()
 
 
-def _parallel(walker, f, file, groups, jobs, catalog, definition, external):
+def _parallel(walker, f, file, names, jobs, catalog, definition, external):
     import pickle
     import subprocess
     import sys
 
-    size = -(-len(groups) // jobs)
-    chunks = [groups[i:i + size] for i in range(0, len(groups), size)]
+    size = -(-len(names) // jobs)
+    chunks = [names[i:i + size] for i in range(0, len(names), size)]
     workers = []
     for chunk in chunks[1:]:
         # No BLAS here: an idle BLAS thread pool per worker would only compete for the cores.

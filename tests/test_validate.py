@@ -301,12 +301,16 @@ def test_parallel_validation_finds_the_same(tmp_path, monkeypatch):
         f["5.1/instrument/source"].attrs["NX_class"] = "NXsorce"
         f["6.1/data"].attrs["signal"] = "nothing"
         f.attrs["default"] = "9.1"
+        # Root links that are not hard-linked groups land in any process's share too.
+        f["0_note"] = "a dataset at the root"
+        f["3.1_again"] = h5py.SoftLink("/3.1")
+        f["4.1_gone"] = h5py.SoftLink("/nowhere")
     one = nxschema.validate(path, jobs=1).findings
-    monkeypatch.setattr("nxschema._validate.PARALLEL_MIN_GROUPS", 2)
+    monkeypatch.setattr("nxschema._validate.PARALLEL_MIN_LINKS", 2)
     three = nxschema.validate(path, jobs=3).findings
     assert sorted(map(str, three)) == sorted(map(str, one))
     assert {f.path for f in one} >= {"/2.1/title", "/5.1/instrument/source", "/6.1/data@signal",
-                                     "/@default"}
+                                     "/@default", "/4.1_gone"}
 
 
 def test_base_class_rules_hold_where_an_application_names_the_field(valid):

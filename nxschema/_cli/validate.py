@@ -53,7 +53,7 @@ def register(sub) -> None:
                         help="external links: follow those to files in the linking file's "
                              "folder or below (below, default), any file (follow), or none")
     parser.add_argument("--jobs", type=int, default=None, metavar="N",
-                        help="processes for a file with many entries (at least 200 groups at "
+                        help="processes for a file with many entries (at least 200 links at "
                              "the root): its entries are split between them (default: one per "
                              "core, at most 4; 1 to stay in one process)")
     add_format_options(parser, default_severity="warning")
