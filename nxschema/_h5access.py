@@ -19,10 +19,10 @@ from collections import OrderedDict
 import h5py
 from h5py import h5l
 
-from ._h5io_h5py import SMALL_VALUE, H5pyIO, NotUTF8, decode
+from ._h5io_h5py import H5pyIO, NotUTF8, decode
 
 LINK_HARD, LINK_SOFT, LINK_EXTERNAL = h5l.TYPE_HARD, h5l.TYPE_SOFT, h5l.TYPE_EXTERNAL
-__all__ = ["SMALL_VALUE", "NotUTF8", "decode", "default_io", "open_file", "FileProblem",
+__all__ = ["NotUTF8", "decode", "default_io", "open_file", "FileProblem",
            "Resolver", "Child", "attr_or_none"]
 
 EXTERNAL_POLICIES = ("below", "follow", "never")

@@ -548,7 +548,6 @@ def _unit_of_a_listed_category(attr, units: str) -> bool:
                                         is None for item in attr.enum)
 
 
-
 def match(plan: GroupPlan, child: Child, nx_class, counts=None):
     """The child plan of ``plan`` that ``child`` (of class ``nx_class``) stands for, or None.
 
