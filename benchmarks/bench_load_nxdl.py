@@ -29,7 +29,7 @@ DEFAULT_NXDL = HERE.parent.parent / "shared" / "nxdl"
 RUN = """
 import json, sys, time
 t0 = time.perf_counter()
-from nxschema._catalog import Catalog
+from nxschema._definitions.catalog import Catalog
 t1, c1 = time.perf_counter(), time.process_time()
 catalog = Catalog()
 catalog.load_path(sys.argv[1], layer=1, cache=sys.argv[2] != "cold")

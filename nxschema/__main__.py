@@ -1,3 +1,3 @@
-from ._cli.main import run
+from nxschema._cli.main import run
 
 run()

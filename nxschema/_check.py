@@ -1,12 +1,14 @@
-"""Linting definition files: syntax (meta-schema), then meaning (``_lint`` rules)."""
+"""Linting definition files: syntax (meta-schema), then meaning (the definition lint rules plus
+the ICAT mapping rules, which live with the ICAT face)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from ._catalog import Catalog, bundled_definitions_dir, definition_files, read_file
-from ._findings import Finding, error
-from ._lint import lint
+from nxschema._definitions.catalog import Catalog, bundled_definitions_dir, definition_files, read_file
+from nxschema._findings import Finding, error
+from nxschema._definitions.lint import RULES, lint
+from nxschema._icat.lint import ICAT_RULES
 
 
 def check(*paths, bundled: bool = True) -> dict[str, list[Finding]]:
@@ -44,7 +46,7 @@ def check(*paths, bundled: bool = True) -> dict[str, list[Finding]]:
     for finding in catalog.findings:
         results.setdefault(finding.file, []).append(finding)
     for file, definition in definitions:
-        results[file] += lint(definition, catalog)
+        results[file] += lint(definition, catalog, RULES + ICAT_RULES)
     for findings in results.values():
         findings.sort(key=lambda f: (f.line, f.col, f.code))
     return results

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
+from nxschema.errors import DefinitionError  # noqa: F401  (re-exported: its historical home)
+
 SEVERITIES = ("error", "warning", "info")
 _RANK = {name: rank for rank, name in enumerate(SEVERITIES)}
 
@@ -57,11 +59,3 @@ def warning(code, message, **where) -> Finding:
 
 def info(code, message, **where) -> Finding:
     return Finding(code, "info", message, **where)
-
-
-class DefinitionError(Exception):
-    """Raised by loaders that cannot go on; carries the findings that explain why."""
-
-    def __init__(self, findings):
-        self.findings = list(findings)
-        super().__init__("\n".join(str(f) for f in self.findings))

@@ -35,7 +35,7 @@ def text(path: Path) -> str:
 
 @functools.cache
 def read(path: Path):
-    from nxschema._nxdl_reader import read_nxdl
+    from nxschema._definitions.nxdl_reader import read_nxdl
 
     return read_nxdl(text(path), str(path))
 
@@ -48,7 +48,7 @@ def original_tree(path: Path):
 
 @functools.cache
 def written(path: Path) -> str:
-    from nxschema._nxdl_writer import write_nxdl
+    from nxschema._definitions.nxdl_writer import write_nxdl
 
     return write_nxdl(read(path)[0])
 

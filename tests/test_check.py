@@ -194,10 +194,10 @@ LANGUAGE_MD = REPO / "docs" / "language.md"
 
 def test_every_definition_code_is_listed_in_the_language_reference():
     import nxschema._check  # modules register their codes on import
-    import nxschema._lint
+    import nxschema._definitions.lint
     from nxschema._codes import CODES
 
-    assert nxschema._check and nxschema._lint
+    assert nxschema._check and nxschema._definitions.lint
 
     text = LANGUAGE_MD.read_text()
     missing = [c.code for c in CODES.values() if c.area == "definition" and f"`{c.code}`" not in text]

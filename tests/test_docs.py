@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from sitelinks import broken_links
 
 import nxschema
-from nxschema._layout import EXAMPLE_UNITS
+from nxschema._write.layout import EXAMPLE_UNITS
 from nxschema._cli.main import main
 from nxschema._docs import build_docs, markup
 from nxschema._docs.example import skeleton

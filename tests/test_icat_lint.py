@@ -9,8 +9,8 @@ import textwrap
 from pathlib import Path
 
 import nxschema
-from nxschema._icat_lint import leaf_matches, rule_icat
-from nxschema._yaml_reader import read_definition
+from nxschema._icat.lint import leaf_matches, rule_icat
+from nxschema._definitions.yaml_reader import read_yaml
 
 # The EM group of hdf5_cfg.xml as shown on the slide, written as a definition: the generated file
 # filled images_count from ${EM_magnification}, position_y from ${EM_position_x} and
@@ -47,7 +47,7 @@ def line_of(text: str, needle: str) -> int:
 
 
 def findings_of(text: str):
-    definition, findings = read_definition(textwrap.dedent(text), "t.yaml")
+    definition, findings = read_yaml(textwrap.dedent(text), "t.yaml")
     assert definition is not None and findings == [], [str(f) for f in findings]
     return [(f.code, f.line) for f in rule_icat(definition, nxschema.load())]
 

@@ -9,12 +9,12 @@ import xml.etree.ElementTree as ET
 import pytest
 
 import nxschema
-from nxschema._catalog import read_file
+from nxschema._definitions.catalog import read_file
 from nxschema._check import check
-from nxschema._icat import mapping
-from nxschema._icat_xml import export_xml, import_xml, xml_rows
-from nxschema._yaml_reader import read_definition
-from nxschema._yaml_writer import dump_yaml
+from nxschema._icat.keys import mapping
+from nxschema._icat.xml import export_xml, import_xml, xml_rows
+from nxschema._definitions.yaml_reader import read_yaml
+from nxschema._definitions.yaml_writer import write_yaml
 
 CFG = """\
 <?xml version="1.0" encoding="UTF-8"?>
@@ -140,8 +140,8 @@ def test_import_then_export_gives_the_same_rows(imported):
 
 def test_yaml_round_trip_keeps_the_mapping(imported, tmp_path):
     for definition in imported:
-        text = dump_yaml(definition)
-        again, findings = read_definition(text, f"{definition.name}.yaml")
+        text = write_yaml(definition)
+        again, findings = read_yaml(text, f"{definition.name}.yaml")
         assert findings == [] and again == definition
         (tmp_path / f"{definition.name}.yaml").write_text(text)
     results = check(tmp_path)
@@ -174,9 +174,9 @@ def test_import_writes_icat_only_where_the_rule_does_not_give_the_key(imported):
     assert set(techniques) == {"NXesrf_catalogue_em", "NXesrf_catalogue_ptycho",
                                "NXesrf_catalogue_fluo"}
     assert all(d.placement == "subentry" for d in techniques.values())
-    em_text = dump_yaml(techniques["NXesrf_catalogue_em"])
+    em_text = write_yaml(techniques["NXesrf_catalogue_em"])
     assert "icat:" not in em_text  # every EM key follows the rule
-    ptycho = dump_yaml(techniques["NXesrf_catalogue_ptycho"])
+    ptycho = write_yaml(techniques["NXesrf_catalogue_ptycho"])
     assert "icat: PTYCHO_Axis1_name" in ptycho and "icat: PTYCHO_beamSize" not in ptycho
 
 
@@ -232,7 +232,7 @@ def test_export_of_the_shipped_definitions_is_well_formed_and_complete():
 
 def test_definitions_read_back_from_files_export_the_same(tmp_path, imported):
     for definition in imported:
-        (tmp_path / f"{definition.name}.yaml").write_text(dump_yaml(definition))
+        (tmp_path / f"{definition.name}.yaml").write_text(write_yaml(definition))
     rows = nxschema.icat_keys(tmp_path, bundled=False)
     original, _ = xml_rows(CFG)
     assert table(rows) == table(original)

@@ -22,7 +22,7 @@ import numpy as np
 import pytest
 
 import nxschema
-from nxschema._catalog import load
+from nxschema._definitions.catalog import load
 
 REAL = Path(__file__).resolve().parent / "data" / "real"
 NXDL = Path(__file__).resolve().parents[1].parent / "shared" / "nxdl"

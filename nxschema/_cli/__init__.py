@@ -1,5 +1,5 @@
 """The ``nxschema`` command line: a thin layer over the public API, one module per command."""
 
-from .main import main
+from nxschema._cli.main import main
 
 __all__ = ["main"]

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import argparse
 
-from .._check import check
-from .output import add_format_options, emit
+from nxschema._check import check
+from nxschema._cli.output import add_format_options, emit
 
 DESCRIPTION = """\
 Lint definition files: YAML (*.yaml, *.yml) and NXDL (*.nxdl.xml), given one by one or as

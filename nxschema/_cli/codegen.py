@@ -51,9 +51,9 @@ def register(sub) -> None:
 
 
 def run(args) -> int:
-    from .._atomic import write_text_atomic
-    from .._codegen import generate_writer
-    from .._layout import LayoutError
+    from nxschema._write.atomic import write_text_atomic
+    from nxschema._write.codegen import generate_writer
+    from nxschema._write.layout import LayoutError
 
     if args.templates and not os.path.isdir(args.templates):
         print(f"nxschema codegen: --templates {args.templates}: no such folder", file=sys.stderr)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 
-from .._codes import all_codes, markdown
+from nxschema._codes import all_codes, markdown
 
 
 def register(sub) -> None:

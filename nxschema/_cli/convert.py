@@ -6,8 +6,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from .._atomic import write_text_atomic
-from .._catalog import NXDL_SUFFIX, YAML_SUFFIXES, definition_files, read_file
+from nxschema._write.atomic import write_text_atomic
+from nxschema._definitions.catalog import NXDL_SUFFIX, YAML_SUFFIXES, definition_files, read_file
 
 DESCRIPTION = """\
 Convert definition files between nxschema's YAML and NXDL (*.nxdl.xml), one by one or whole
@@ -87,10 +87,10 @@ def write_atomic(target: Path, text: str) -> None:
 
 def convert_text(definition, to: str) -> tuple[str, list]:
     if to == "yaml":
-        from .._yaml_writer import dump_yaml
+        from nxschema._definitions.yaml_writer import write_yaml
 
-        return dump_yaml(definition), []
-    from .._nxdl_writer import nxdl_problems, write_nxdl
+        return write_yaml(definition), []
+    from nxschema._definitions.nxdl_writer import nxdl_problems, write_nxdl
 
     return write_nxdl(definition), nxdl_problems(definition)
 

@@ -58,8 +58,8 @@ def register(sub) -> None:
 
 
 def run(args) -> int:
-    from .._catalog import load
-    from .._docs import DocsError, build_docs
+    from nxschema._definitions.catalog import load
+    from nxschema._docs import DocsError, build_docs
 
     started = time.perf_counter()
     missing = [path for path in args.paths if not Path(path).exists()]

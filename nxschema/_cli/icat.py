@@ -155,8 +155,8 @@ def _fail(message: str) -> int:
 
 def _rows(args):
     """The rows of the named definitions, or an exit code after printing why not."""
-    from .._findings import DefinitionError
-    from .._icat import icat_keys
+    from nxschema.errors import DefinitionError
+    from nxschema._icat.keys import icat_keys
 
     try:
         return icat_keys(*args.definitions, defs=args.defs, bundled=not args.no_bundled)
@@ -185,9 +185,9 @@ def run_keys(args) -> int:
 
 
 def run_extract(args) -> int:
-    from .._catalog import load
-    from .._icat import catalog_keys
-    from .._icat_extract import IcatError, extract
+    from nxschema._definitions.catalog import load
+    from nxschema._icat.keys import catalog_keys
+    from nxschema._icat.extract import IcatError, extract
 
     catalog = load(*args.defs, bundled=not args.no_bundled, strict=False)
     errors = [f for f in catalog.findings if f.severity == "error"]
@@ -229,7 +229,7 @@ def write_atomic(target: Path, text: str) -> None:
 
 
 def run_export(args) -> int:
-    from .._icat_xml import export_xml
+    from nxschema._icat.xml import export_xml
 
     rows = _rows(args)
     if isinstance(rows, int):
@@ -247,9 +247,9 @@ def run_export(args) -> int:
 
 
 def run_import(args) -> int:
-    from .._icat_xml import import_xml
-    from .._yaml_writer import dump_yaml
-    from .output import emit
+    from nxschema._icat.xml import import_xml
+    from nxschema._definitions.yaml_writer import write_yaml
+    from nxschema._cli.output import emit
 
     try:
         text = Path(args.file).read_text(encoding="utf-8")
@@ -265,7 +265,7 @@ def run_import(args) -> int:
             return _fail(f"{outdir} is not a folder")
         try:
             for definition in definitions:
-                write_atomic(outdir / f"{definition.name}.yaml", dump_yaml(definition))
+                write_atomic(outdir / f"{definition.name}.yaml", write_yaml(definition))
         except OSError as exc:
             return _fail(f"{outdir}: cannot write: {exc.strerror or exc}")
         print(f"{len(definitions)} definition{'s' if len(definitions) != 1 else ''} written "

@@ -10,7 +10,7 @@ import argparse
 import importlib
 import sys
 
-from .. import __version__
+from nxschema import __version__
 
 COMMANDS = ("check", "validate", "convert", "skeleton", "codegen", "process", "docs", "icat",
             "codes")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sys
 
-from .._findings import SEVERITIES
+from nxschema._findings import SEVERITIES
 
 
 def add_format_options(parser, *, default_severity: str) -> None:

@@ -64,7 +64,7 @@ def run(args) -> int:
 
 
 def _list(args) -> int:
-    from .._process import read_processes
+    from nxschema._process.record import read_processes
 
     records = read_processes(args.file, args.entry)
     for r in records:
@@ -83,9 +83,9 @@ def _list(args) -> int:
 def _config(args) -> int:
     import json
 
-    from .._atomic import write_text_atomic
-    from .._process import read_record
-    from .._process_config import dump_config
+    from nxschema._write.atomic import write_text_atomic
+    from nxschema._process.record import read_record
+    from nxschema._process.config import dump_config
 
     record = read_record(args.file, args.process)
     if record.config_problem:

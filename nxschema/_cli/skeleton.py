@@ -56,8 +56,8 @@ def register(sub) -> None:
 
 
 def run(args) -> int:
-    from .._layout import LayoutError
-    from .._skeleton import parse_dims, write_skeleton
+    from nxschema._write.layout import LayoutError
+    from nxschema._write.skeleton import parse_dims, write_skeleton
 
     try:
         dims = parse_dims(args.dim)

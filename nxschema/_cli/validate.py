@@ -5,9 +5,9 @@ from __future__ import annotations
 import argparse
 import sys
 
-from .._catalog import load
-from .._findings import DefinitionError
-from .output import add_format_options, emit
+from nxschema._definitions.catalog import load
+from nxschema.errors import DefinitionError
+from nxschema._cli.output import add_format_options, emit
 
 DESCRIPTION = """\
 Validate NeXus/HDF5 files. Nothing to configure: every NXentry and NXsubentry with a
@@ -63,7 +63,7 @@ def register(sub) -> None:
 def run(args) -> int:
     # imported here: h5py and numpy are slow to import, and every other command (check, convert,
     # ...) builds this parser too
-    from .._validate import iter_findings
+    from nxschema._validate.api import iter_findings
 
     try:
         catalog = load(*args.defs, bundled=not args.no_bundled, prefer=args.prefer)

@@ -12,8 +12,8 @@ import os
 import tempfile
 from pathlib import Path
 
-from .._codes import all_codes
-from .base import DocsError, Generator
+from nxschema._codes import all_codes
+from nxschema._docs.base import DocsError, Generator
 
 __all__ = ["FORMATS", "DocsError", "build_docs"]
 
@@ -22,11 +22,11 @@ MANIFEST = ".nxschema-docs"  # the files the last build wrote, so a rebuild remo
 
 def _generator(fmt: str, templates) -> Generator:
     if fmt == "html":
-        from .html import HtmlGenerator
+        from nxschema._docs.html import HtmlGenerator
 
         return HtmlGenerator(templates)
     if fmt == "markdown":
-        from .markdown import MarkdownGenerator
+        from nxschema._docs.markdown import MarkdownGenerator
 
         return MarkdownGenerator(templates)
     raise DocsError(f"unknown format {fmt!r}; use one of: {', '.join(FORMATS)}")

@@ -9,13 +9,10 @@ from urllib.parse import quote
 
 import jinja2
 
-from .pages import Site, code_groups
+from nxschema._docs.pages import Site, code_groups
+from nxschema.errors import DocsError
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
-
-
-class DocsError(Exception):
-    """A documentation build cannot go on: bad template folder or template, unwritable output."""
 
 
 class Generator:

@@ -12,8 +12,8 @@ import json
 import keyword
 import re
 
-from .. import _model as m
-from .._layout import EXAMPLE_UNITS, NUMPY_DTYPES
+from nxschema import model as m
+from nxschema._write.layout import EXAMPLE_UNITS, NUMPY_DTYPES
 
 # The literal a placeholder value is written as, by the dtype writers use for the NX type.
 _ZERO = {"float64": "0.0", "int64": "0", "uint64": "0", "bool": "False", "complex128": "0j",

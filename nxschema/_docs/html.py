@@ -6,8 +6,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from . import markup
-from .base import Generator
+from nxschema._docs import markup
+from nxschema._docs.base import Generator
 
 STATIC = Path(__file__).resolve().parent / "static"
 STATIC_FILES = ("nxschema.css", "nxschema.js")

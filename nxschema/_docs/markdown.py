@@ -4,8 +4,8 @@ through a Markdown-escaping filter instead (``md``, ``code``, ``doc``, ``cell``)
 
 from __future__ import annotations
 
-from . import markup
-from .base import Generator
+from nxschema._docs import markup
+from nxschema._docs.base import Generator
 
 
 class MarkdownGenerator(Generator):

@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote, urlsplit
 
-from .. import _model as m
-from . import markup
-from .example import skeleton
+from nxschema import model as m
+from nxschema._docs import markup
+from nxschema._docs.example import skeleton
 
 CATEGORIES = (
     ("base", "Base classes"),

@@ -1,0 +1,235 @@
+"""A set of definitions loaded from YAML and NXDL files, with ``extends`` resolved.
+
+Precedence, when two sources define the same key (see docs/language.md, "Which one wins"):
+
+1. A definition given by the user (``--defs``, or ``load(paths)``) overrides a bundled one; among
+   user sources, a later path overrides an earlier one.
+2. In one source folder, when a YAML and an NXDL file define the same key, ``prefer`` decides
+   (YAML by default: the YAML is usually the one being edited).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from nxschema import model as m
+from nxschema._findings import DefinitionError, Finding, error, warning
+from nxschema.errors import ArgumentError, UnreadableFileError
+
+YAML_SUFFIXES = (".yaml", ".yml")
+NXDL_SUFFIX = ".nxdl.xml"
+
+
+def bundled_definitions_dir() -> Path:
+    """The definitions shipped with nxschema (inside the wheel, or the repo's definitions/)."""
+    here = Path(__file__).resolve().parents[1]  # the nxschema package
+    for candidate in (here / "definitions", here.parent / "definitions"):
+        if candidate.is_dir():
+            return candidate
+    raise UnreadableFileError("nxschema's bundled definitions/ folder is missing from the install")
+
+
+def is_definition_file(path: Path) -> bool:
+    return path.name.endswith(NXDL_SUFFIX) or path.suffix in YAML_SUFFIXES
+
+
+def definition_files(path: Path) -> list[Path]:
+    """``path`` itself if it is a file, else every definition file below it, sorted."""
+    if path.is_file():
+        return [path]
+    found = []
+    for root, dirs, files in os.walk(path):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        found += [Path(root) / f for f in sorted(files) if is_definition_file(Path(f))]
+    return found
+
+
+def read_file(path: Path) -> tuple[m.Definition | None, list[Finding]]:
+    """Read one YAML or NXDL definition file; problems (I/O included) come back as findings."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        return None, [error("io", f"cannot read: {exc}", file=str(path))]
+    if path.name.endswith(NXDL_SUFFIX):
+        from nxschema._definitions.nxdl_reader import read_nxdl
+
+        return read_nxdl(text, str(path))
+    from nxschema._definitions.yaml_reader import read_yaml
+
+    return read_yaml(text, str(path))
+
+
+@dataclass(frozen=True)
+class _Entry:
+    definition: m.Definition
+    layer: int  # 0 bundled, 1.. user sources in order
+    is_yaml: bool
+
+
+class Catalog:
+    """Definitions by key, plus what loading them found. Lookups return resolved definitions."""
+
+    def __init__(self, prefer: str = "yaml"):
+        if prefer not in ("yaml", "nxdl"):
+            raise ArgumentError("prefer must be 'yaml' or 'nxdl'")
+        self.prefer = prefer
+        self.findings: list[Finding] = []
+        self._entries: dict[str, _Entry] = {}
+        self._resolved: dict[str, m.Definition] = {}
+
+    # --- building -----------------------------------------------------------------------------
+
+    def add(self, definition: m.Definition, *, layer: int = 1, is_yaml: bool = True) -> None:
+        key = definition.key
+        new = _Entry(definition, layer, is_yaml)
+        old = self._entries.get(key)
+        if old is None or self._wins(new, old):
+            self._entries[key] = new
+            self._resolved.clear()
+        if old is not None and old.layer == layer and old.is_yaml == is_yaml:
+            first = old.definition.source
+            src = definition.source or m.Source("")
+            self.findings.append(warning(
+                "duplicate-definition",
+                f"{key} is also defined at {first}; the one read last is used",
+                file=src.file, line=src.line, col=src.col))
+
+    def _wins(self, new: _Entry, old: _Entry) -> bool:
+        if new.layer != old.layer:
+            return new.layer > old.layer
+        if new.is_yaml != old.is_yaml:
+            return new.is_yaml == (self.prefer == "yaml")
+        return True
+
+    def copy(self) -> "Catalog":
+        """A catalog with the same definitions, to add more without changing this one."""
+        other = Catalog(prefer=self.prefer)
+        other._entries = dict(self._entries)
+        other.findings = list(self.findings)
+        return other
+
+    def load_path(self, path, *, layer: int = 1, cache: bool = True) -> None:
+        """Read a file or folder; with ``cache``, a folder comes from the cache when unchanged
+        (nxschema/_cache.py: keyed by every file's path, size and mtime)."""
+        path = Path(path)
+        if not path.exists():
+            self.findings.append(error("io", "no such file or folder", file=str(path)))
+            return
+        if cache and path.is_dir():
+            from nxschema._definitions.cache import read_folder
+
+            entries = read_folder(path, definition_files(path), read_file)
+        else:
+            entries = [(file, *read_file(file)) for file in definition_files(path)]
+        for file, definition, found in entries:
+            self.findings += found
+            if definition is not None:
+                self.add(definition, layer=layer, is_yaml=not file.name.endswith(NXDL_SUFFIX))
+
+    # --- lookups ------------------------------------------------------------------------------
+
+    def __contains__(self, key: str) -> bool:
+        return key in self._entries
+
+    def __iter__(self):
+        return iter(sorted(self._entries))
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def raw(self, key: str) -> m.Definition:
+        """The definition as written, without inherited members."""
+        return self._entries[key].definition
+
+    def is_yaml(self, key: str) -> bool:
+        return self._entries[key].is_yaml
+
+    def __getitem__(self, key: str) -> m.Definition:
+        """The definition with inherited members merged in (own members win)."""
+        if key not in self._resolved:
+            self._resolved[key] = self._resolve(key)
+        return self._resolved[key]
+
+    def get(self, key: str):
+        return self[key] if key in self._entries else None
+
+    def definitions(self):
+        return [self[key] for key in self]
+
+    def chain(self, key: str) -> list[str]:
+        """``key`` then the names it extends, nearest first; stops at a cycle or unknown name."""
+        seen, out = set(), []
+        while key in self._entries and key not in seen:
+            seen.add(key)
+            out.append(key)
+            key = self._entries[key].definition.extends
+        return out
+
+    def extends_cycle(self, key: str) -> list[str] | None:
+        seen = []
+        while key in self._entries:
+            if key in seen:
+                return seen[seen.index(key):] + [key]
+            seen.append(key)
+            key = self._entries[key].definition.extends
+        return None
+
+    def _resolve(self, key: str) -> m.Definition:
+        chain = self.chain(key)
+        own = self._entries[key].definition
+        members, attributes = list(own.members), list(own.attributes)
+        keys = {m.member_key(x) for x in members}
+        names = {a.name for a in attributes}
+        for parent in chain[1:]:
+            base = self._entries[parent].definition
+            for member in base.members:
+                if m.member_key(member) not in keys:
+                    keys.add(m.member_key(member))
+                    members.append(member)
+            for attribute in base.attributes:
+                if attribute.name not in names:
+                    names.add(attribute.name)
+                    attributes.append(attribute)
+        return m.replace(own, members=tuple(members), attributes=tuple(attributes))
+
+    def base_class(self, nx_class: str) -> m.Definition | None:
+        """The vocabulary for any group of ``nx_class``: its base class, resolved."""
+        entry = self._entries.get(nx_class)
+        if entry is None or entry.definition.category != "base":
+            return None
+        return self[nx_class]
+
+    def applications(self, value: str, container: str):
+        """Application definitions whose name is ``value``, usable in an NXentry or NXsubentry."""
+        keys = [f"{value}@subentry", value] if container == "NXsubentry" else [value]
+        for key in keys:
+            entry = self._entries.get(key)
+            if entry and entry.definition.category == "application":
+                placement = entry.definition.effective_placement
+                if container == "NXsubentry" or placement in ("entry", "any"):
+                    return self[key]
+        return None
+
+    def of_category(self, category: str) -> list[m.Definition]:
+        return [self[k] for k in self if self._entries[k].definition.category == category]
+
+
+def load(*paths, bundled: bool = True, prefer: str = "yaml", strict: bool = True) -> Catalog:
+    """Load definitions into a :class:`Catalog`.
+
+    ``paths`` are files or folders of YAML (``.yaml``) and NXDL (``.nxdl.xml``) definitions; with
+    ``bundled`` the definitions shipped with nxschema come first (and are overridden by ``paths``).
+    With ``strict``, any error raises :class:`DefinitionError` carrying the findings.
+    """
+    catalog = Catalog(prefer=prefer)
+    if bundled:
+        catalog.load_path(bundled_definitions_dir(), layer=0)
+    for layer, path in enumerate(paths, start=1):
+        catalog.load_path(path, layer=layer)
+    if strict:
+        errors = [f for f in catalog.findings if f.severity == "error"]
+        if errors:
+            raise DefinitionError(errors)
+    return catalog

@@ -1,0 +1,587 @@
+"""NXDL (``*.nxdl.xml``) → model.
+
+The XML is read with the standard library's expat parser, so every element keeps its line and
+column, no DTD or entity is ever processed (a DOCTYPE is refused), and nothing is fetched. A
+light node tree is built first, then turned into model objects while checking each element and
+attribute against what nxdl.xsd allows; problems become findings, never exceptions.
+
+What is kept and how (docs/nxdl.md has the full table):
+
+* every NXDL attribute of every element, with booleans as bool, ``minOccurs``/``maxOccurs`` as
+  int (or ``"unbounded"``), ``rank`` and ``dim@value`` as int when they are written as a plain
+  integer and as text otherwise (``dataRank``, ``tof+1``, ``1 or 2``);
+* docs with their indentation normalised (:func:`clean_doc`), so round trips are
+  whitespace-insensitive; child elements inside a ``<doc>`` are kept as their XML text;
+* the comment before the root element (the copyright header) as ``Definition.header``;
+* our own keywords that NXDL cannot express, from the ``<!--nxschema {...}-->`` comment that
+  :mod:`nxschema._definitions.nxdl_writer` puts as the first child of an element (see ``EXTRAS``).
+
+Other comments and processing instructions are not part of the model and are dropped.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from xml.parsers import expat
+
+from nxschema import model as m
+from nxschema._process.formats import FORMATS as CONFIG_FORMATS
+from nxschema._findings import Finding, error, warning
+from nxschema._vocabulary import DOMAINS, PLACEMENTS
+from nxschema.errors import NxschemaError
+
+NXDL_NS = "http://definition.nexusformat.org/nxdl/3.1"
+XSI_NS = "http://www.w3.org/2001/XMLSchema-instance"
+EXTRAS_PREFIX = "nxschema "  # <!--nxschema {"domain": "acquisition"}-->
+
+# What nxdl.xsd allows: the attributes and the child elements of each element.
+ATTRIBUTES = {
+    "definition": ("name", "type", "extends", "restricts", "svnid", "category",
+                   "ignoreExtraGroups", "ignoreExtraFields", "ignoreExtraAttributes",
+                   "deprecated"),
+    "group": ("type", "name", "minOccurs", "maxOccurs", "optional", "recommended", "deprecated",
+              "nameType"),
+    "field": ("name", "type", "units", "minOccurs", "maxOccurs", "optional", "recommended",
+              "deprecated", "nameType", "long_name", "signal", "axes", "axis", "primary",
+              "stride", "data_offset", "interpretation"),
+    "attribute": ("name", "type", "optional", "recommended", "deprecated", "nameType"),
+    "link": ("name", "target", "napimount", "deprecated"),
+    "choice": ("name",),
+    "symbols": (),
+    "symbol": ("name",),
+    "doc": (),
+    "dimensions": ("rank",),
+    "dim": ("index", "value", "ref", "refindex", "incr", "required"),
+    "enumeration": ("open",),
+    "item": ("value",),
+}
+REQUIRED = {
+    "definition": ("name", "type", "category"), "group": ("type",), "field": ("name",),
+    "attribute": ("name",), "link": ("name", "target"), "choice": ("name",), "item": ("value",),
+    "dim": ("index",),
+}
+_MEMBERS = ("doc", "attribute", "choice", "group", "field", "link")
+CHILDREN = {
+    "definition": ("symbols",) + _MEMBERS,
+    "group": _MEMBERS,
+    "field": ("doc", "dimensions", "attribute", "enumeration"),
+    "attribute": ("doc", "enumeration", "dimensions"),
+    "link": ("doc",),
+    "choice": ("group",),
+    "symbols": ("doc", "symbol"),
+    "symbol": ("doc",),
+    "dimensions": ("doc", "dim"),
+    "dim": (),
+    "enumeration": ("item",),
+    "item": ("doc",),
+}
+_SINGLE = {"doc", "symbols", "dimensions", "enumeration"}  # at most one per parent
+_MIXED = {"doc", "symbols"}  # text allowed directly inside
+
+# Our keywords carried in an <!--nxschema {...}--> comment, by element kind.
+EXTRAS = {
+    "definition": ("category", "placement", "domain"),
+    "group": ("domain", "personal", "config", "icat", "forbid_extra"),
+    "field": ("domain", "personal", "config", "icat", "value"),
+    "attribute": ("domain", "personal", "units", "value"),
+    "link": ("optional", "recommended", "domain", "personal"),
+    "choice": ("doc",),
+    "dim": ("doc", "index"),
+}
+
+_BOOLEANS = {"true": True, "1": True, "false": False, "0": False}
+_NAME_TYPES = ("specified", "any", "partial")
+_INTERPRETATIONS = ("scalar", "spectrum", "image", "rgb-image", "rgba-image", "hsl-image",
+                    "hsla-image", "cmyk-image", "vertex")
+
+
+class _Node:
+    """One XML element: local name, attributes, position, children, text and comments."""
+
+    __slots__ = ("attrs", "children", "col", "comments", "line", "ns", "tag", "text")
+
+    def __init__(self, ns, tag, attrs, line, col):
+        self.ns, self.tag, self.attrs, self.line, self.col = ns, tag, attrs, line, col
+        self.children: list[_Node] = []
+        self.text: list[str] = []
+        self.comments: list[tuple[str, int, int]] = []
+
+
+class _Refused(NxschemaError):
+    def __init__(self, message, line, col):
+        super().__init__(message)
+        self.line, self.col = line, col
+
+
+_SPLIT_CACHE: dict[str, tuple[str, str]] = {}
+
+
+def _split(name: str) -> tuple[str, str]:
+    """expat's ``"namespace local"`` as (namespace, local); memoised, names repeat a lot."""
+    parts = _SPLIT_CACHE.get(name)
+    if parts is None:
+        ns, _, local = name.rpartition(" ")
+        parts = (ns, local)
+        if len(_SPLIT_CACHE) < 4096:  # bounded: a hostile file may invent any number of names
+            _SPLIT_CACHE[name] = parts
+    return parts
+
+
+def _parse(text: str) -> tuple[_Node | None, list[str]]:
+    """The element tree and the comments before the root; raises ExpatError or _Refused."""
+    parser = expat.ParserCreate(namespace_separator=" ")
+    parser.buffer_text = True
+    parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
+    stack: list[_Node] = []
+    roots: list[_Node] = []
+    before_root: list[str] = []
+    doc_depth = 0  # > 0 inside a <doc>: child elements there are kept as text
+
+    def start(name, attrs):
+        nonlocal doc_depth
+        ns, tag = _split(name)
+        if doc_depth:
+            doc_depth += 1
+            pairs = "".join(f' {_split(k)[1]}="{_escape_attr(v)}"' for k, v in attrs.items())
+            stack[-1].text.append(f"<{tag}{pairs}>")
+            return
+        node = _Node(ns, tag, attrs, parser.CurrentLineNumber, parser.CurrentColumnNumber + 1)
+        (stack[-1].children if stack else roots).append(node)
+        stack.append(node)
+        if tag == "doc":
+            doc_depth = 1
+
+    def end(name):
+        nonlocal doc_depth
+        if doc_depth > 1:
+            doc_depth -= 1
+            stack[-1].text.append(f"</{_split(name)[1]}>")
+            return
+        doc_depth = 0
+        stack.pop()
+
+    def characters(data):
+        if stack:
+            stack[-1].text.append(data)
+
+    def comment(data):
+        if stack:
+            if not doc_depth:
+                stack[-1].comments.append((data, parser.CurrentLineNumber,
+                                           parser.CurrentColumnNumber + 1))
+        elif not roots:
+            before_root.append(data)
+
+    def refuse_doctype(*_):
+        raise _Refused("a DOCTYPE is not allowed in NXDL (no DTDs or entities are processed)",
+                       parser.CurrentLineNumber, parser.CurrentColumnNumber + 1)
+
+    parser.StartElementHandler = start
+    parser.EndElementHandler = end
+    parser.CharacterDataHandler = characters
+    parser.CommentHandler = comment
+    parser.StartDoctypeDeclHandler = refuse_doctype
+    parser.EntityDeclHandler = refuse_doctype
+    parser.Parse(text, True)
+    return (roots[0] if roots else None), before_root
+
+
+def _escape_attr(value: str) -> str:
+    return value.replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;")
+
+
+def clean_doc(text: str) -> str:
+    """Doc text with its indentation normalised, the way it reads in YAML.
+
+    Tabs are expanded (to 8 columns, as reStructuredText does), trailing spaces dropped, the
+    first line stripped and the others dedented together, blank lines at both ends removed. A
+    text of several lines ends with one newline, as a YAML ``|`` block does, so that the same
+    doc read from YAML or NXDL gives equal models.
+    """
+    if "\n" not in text:
+        return text.strip()
+    if "\t" in text:
+        text = text.expandtabs(8)
+    lines = [line.rstrip() for line in text.split("\n")]
+    margin = min((len(line) - len(line.lstrip(" ")) for line in lines[1:] if line), default=0)
+    lines = [lines[0].strip()] + [line[margin:] for line in lines[1:]]
+    while lines and not lines[-1]:
+        lines.pop()
+    start = 0
+    while start < len(lines) and not lines[start]:
+        start += 1
+    body = "\n".join(lines[start:])
+    return body + "\n" if "\n" in body else body
+
+
+def _int_or_text(text: str | None):
+    """A plain integer as written (``3``, ``-1``) becomes int; anything else stays text."""
+    if text is None:
+        return None
+    digits = text[1:] if text[:1] == "-" else text
+    if digits.isdigit() and digits.isascii() and str(int(text)) == text:
+        return int(text)
+    return text
+
+
+class _Builder:
+    """Turns the checked node tree into model objects; collects findings on the way."""
+
+    def __init__(self, file: str):
+        self.file = file
+        self.findings: list[Finding] = []
+
+    def problem(self, node: _Node, code: str, message: str, severity=error) -> None:
+        self.findings.append(severity(code, message, file=self.file, line=node.line,
+                                      col=node.col))
+
+    def src(self, node: _Node) -> m.Source:
+        return m.Source(self.file, node.line, node.col)
+
+    # --- checking against nxdl.xsd -------------------------------------------------------------
+
+    def check(self, node: _Node) -> dict:
+        """The node's NXDL attributes, after reporting what the xsd does not allow."""
+        allowed = ATTRIBUTES[node.tag]
+        attrs = {}
+        for key, value in node.attrs.items():
+            if key in allowed:  # the common case: a plain NXDL attribute
+                attrs[key] = value
+                continue
+            ns, local = _split(key)
+            if ns == XSI_NS:
+                continue  # xsi:schemaLocation and friends are allowed everywhere
+            if ns or local not in allowed:
+                self.problem(node, "nxdl-attribute", f"<{node.tag}> has no attribute "
+                             f"{local!r}; allowed: {', '.join(allowed) or 'none'}")
+                continue
+            attrs[local] = value
+        for key in REQUIRED.get(node.tag, ()):
+            if key not in attrs:
+                self.problem(node, "nxdl-value", f"<{node.tag}> needs the attribute {key!r}")
+        if node.text and node.tag not in _MIXED and "".join(node.text).strip():
+            self.problem(node, "nxdl-element", f"<{node.tag}> holds text; only <doc> may")
+        return attrs
+
+    def children(self, node: _Node) -> list[_Node]:
+        """The child elements the xsd allows under ``node``, reporting the others."""
+        allowed = CHILDREN[node.tag]
+        out, seen = [], set()
+        for child in node.children:
+            if child.ns not in (NXDL_NS, "") or child.tag not in allowed:
+                where = f"{{{child.ns}}}{child.tag}" if child.ns not in (NXDL_NS, "") else child.tag
+                self.problem(child, "nxdl-element", f"<{where}> is not allowed in <{node.tag}>; "
+                             f"allowed: {', '.join(allowed) or 'nothing'}")
+                continue
+            repeatable = child.tag == "doc" and node.tag in ("definition", "group")
+            if child.tag in _SINGLE and child.tag in seen and not repeatable:
+                self.problem(child, "nxdl-element", f"only one <{child.tag}> is allowed in "
+                             f"<{node.tag}>; this one is ignored")
+                continue
+            seen.add(child.tag)
+            out.append(child)
+        return out
+
+    def boolean(self, node, attrs, key) -> bool | None:
+        text = attrs.get(key)
+        if text is None:
+            return None
+        value = _BOOLEANS.get(text.strip())
+        if value is None:
+            self.problem(node, "nxdl-value", f"{key}={text!r} is not a boolean (true or false)")
+        return value
+
+    def occurs(self, node, attrs, key):
+        text = attrs.get(key)
+        if text is None:
+            return None
+        text = text.strip()
+        if text.isdigit() and text.isascii():
+            return int(text)
+        if text == "unbounded" and key == "maxOccurs":
+            return text
+        self.problem(node, "nxdl-value", f"{key}={text!r} must be a non-negative integer"
+                     + (" or 'unbounded'" if key == "maxOccurs" else ""))
+        return None
+
+    def choose(self, node, attrs, key, allowed):
+        value = attrs.get(key)
+        if value is not None and value not in allowed:
+            self.problem(node, "nxdl-value",
+                         f"{key}={value!r} is not one of {', '.join(allowed)}")
+            return None
+        return value
+
+    def extras(self, node: _Node) -> dict:
+        """Our keywords from the element's ``<!--nxschema {...}-->`` comment, checked."""
+        out: dict = {}
+        for text, line, col in node.comments:
+            if not text.startswith(EXTRAS_PREFIX):
+                continue
+            where = _Node(node.ns, node.tag, {}, line, col)
+            try:
+                data = json.loads(text[len(EXTRAS_PREFIX):])
+            except ValueError as exc:
+                self.problem(where, "nxdl-extras", f"the nxschema comment is not JSON: {exc}")
+                continue
+            if not isinstance(data, dict):
+                self.problem(where, "nxdl-extras", "the nxschema comment must hold an object")
+                continue
+            allowed = EXTRAS.get(node.tag, ())
+            for key, value in data.items():
+                problem = _extra_problem(node.tag, key, value, allowed)
+                if problem:
+                    self.problem(where, "nxdl-extras", problem)
+                else:
+                    out[key] = value
+        return out
+
+    # --- pieces -------------------------------------------------------------------------------
+
+    def doc(self, nodes) -> str | None:
+        docs = [clean_doc("".join(n.text)) for n in nodes if n.tag == "doc"]
+        if not docs:
+            return None
+        if len(docs) == 1:
+            return docs[0]
+        body = "\n\n".join(d.strip("\n") for d in docs)  # NXDL allows several in a group
+        return body + "\n"
+
+    def dimensions(self, node: _Node) -> m.Dimensions:
+        attrs = self.check(node)
+        kids = self.children(node)
+        dims = []
+        for kid in kids:
+            if kid.tag != "dim":
+                continue
+            a = self.check(kid)
+            self.children(kid)
+            extra = self.extras(kid)
+            index = None if extra.get("index") is False else a.get("index")
+            dims.append(m.Dim(value=_int_or_text(a.get("value")), index=index, ref=a.get("ref"),
+                              refindex=a.get("refindex"), incr=a.get("incr"),
+                              required=self.boolean(kid, a, "required"), doc=extra.get("doc"),
+                              source=self.src(kid)))
+        return m.Dimensions(rank=_int_or_text(attrs.get("rank")), dims=tuple(dims),
+                            doc=self.doc(kids), source=self.src(node))
+
+    def enumeration(self, node: _Node) -> m.Enumeration:
+        attrs = self.check(node)
+        items = []
+        for kid in self.children(node):
+            a = self.check(kid)
+            if "value" in a:
+                items.append(m.EnumItem(a["value"], self.doc(self.children(kid)),
+                                        self.src(kid)))
+        return m.Enumeration(tuple(items), self.boolean(node, attrs, "open"), self.src(node))
+
+    def _common(self, node, attrs) -> dict:
+        out = {"optional": self.boolean(node, attrs, "optional"),
+               "recommended": self.boolean(node, attrs, "recommended"),
+               "deprecated": attrs.get("deprecated")}
+        if "nameType" in attrs:
+            out["name_type"] = self.choose(node, attrs, "nameType", _NAME_TYPES)
+        return out
+
+    @staticmethod
+    def _only(kids, tag):
+        for kid in kids:
+            if kid.tag == tag:
+                return kid
+        return None
+
+    def _value_and_enumeration(self, kids, extra):
+        enum_node = self._only(kids, "enumeration")
+        enumeration = self.enumeration(enum_node) if enum_node is not None else None
+        value = extra.get("value")
+        if value is not None and enumeration is not None and enumeration.open is None \
+                and enumeration.values == (value,) and enumeration.items[0].doc is None:
+            enumeration = None  # the writer's rendering of a fixed value
+        return value, enumeration
+
+    def attribute(self, node: _Node) -> m.Attribute:
+        attrs = self.check(node)
+        kids = self.children(node)
+        extra = self.extras(node)
+        dims = self._only(kids, "dimensions")
+        value, enumeration = self._value_and_enumeration(kids, extra)
+        return m.Attribute(
+            attrs.get("name", ""), type=attrs.get("type"), units=extra.get("units"),
+            doc=self.doc(kids), enumeration=enumeration,
+            dimensions=self.dimensions(dims) if dims is not None else None, value=value,
+            domain=extra.get("domain"), personal=extra.get("personal"), source=self.src(node),
+            **self._common(node, attrs))
+
+    def field(self, node: _Node) -> m.Field:
+        attrs = self.check(node)
+        kids = self.children(node)
+        extra = self.extras(node)
+        dims = self._only(kids, "dimensions")
+        value, enumeration = self._value_and_enumeration(kids, extra)
+        interpretation = self.choose(node, attrs, "interpretation", _INTERPRETATIONS)
+        return m.Field(
+            attrs.get("name", ""), type=attrs.get("type"), units=attrs.get("units"),
+            doc=self.doc(kids), dimensions=self.dimensions(dims) if dims is not None else None,
+            enumeration=enumeration,
+            attributes=tuple(self.attribute(k) for k in kids if k.tag == "attribute"),
+            value=value, min_occurs=self.occurs(node, attrs, "minOccurs"),
+            max_occurs=self.occurs(node, attrs, "maxOccurs"),
+            long_name=attrs.get("long_name"), signal=attrs.get("signal"), axes=attrs.get("axes"),
+            axis=attrs.get("axis"), primary=attrs.get("primary"), stride=attrs.get("stride"),
+            data_offset=attrs.get("data_offset"), interpretation=interpretation,
+            domain=extra.get("domain"), personal=extra.get("personal"),
+            config=self.config(extra.get("config")), icat=self.icat(extra.get("icat")),
+            source=self.src(node), **self._common(node, attrs))
+
+    def group(self, node: _Node) -> m.Group:
+        attrs = self.check(node)
+        kids = self.children(node)
+        extra = self.extras(node)
+        return m.Group(
+            attrs.get("type", ""), attrs.get("name"), doc=self.doc(kids),
+            members=self.members(kids),
+            attributes=tuple(self.attribute(k) for k in kids if k.tag == "attribute"),
+            min_occurs=self.occurs(node, attrs, "minOccurs"),
+            max_occurs=self.occurs(node, attrs, "maxOccurs"),
+            domain=extra.get("domain"), personal=extra.get("personal"),
+            config=self.config(extra.get("config")), icat=self.icat(extra.get("icat")),
+            forbid_extra=tuple(extra.get("forbid_extra", ())), source=self.src(node),
+            **self._common(node, attrs))
+
+    def link(self, node: _Node) -> m.Link:
+        attrs = self.check(node)
+        kids = self.children(node)
+        extra = self.extras(node)
+        return m.Link(attrs.get("name", ""), attrs.get("target", ""), doc=self.doc(kids),
+                      napimount=attrs.get("napimount"), optional=extra.get("optional"),
+                      recommended=extra.get("recommended"), deprecated=attrs.get("deprecated"),
+                      domain=extra.get("domain"), personal=extra.get("personal"),
+                      source=self.src(node))
+
+    def choice(self, node: _Node) -> m.Choice:
+        attrs = self.check(node)
+        kids = self.children(node)
+        extra = self.extras(node)
+        if len(kids) < 2:
+            self.problem(node, "nxdl-element", "a <choice> needs at least two <group>s")
+        return m.Choice(attrs.get("name", ""), tuple(self.group(k) for k in kids),
+                        extra.get("doc"), self.src(node))
+
+    def members(self, kids) -> tuple[m.Member, ...]:
+        build: dict[str, Callable[[_Node], m.Member]] = {
+            "group": self.group, "field": self.field, "link": self.link, "choice": self.choice}
+        return tuple(build[k.tag](k) for k in kids if k.tag in build)
+
+    def config(self, data) -> m.ConfigSpec | None:
+        if data is None:
+            return None
+        schema = data.get("schema")
+        return m.ConfigSpec(formats=tuple(data.get("formats", CONFIG_FORMATS)),
+                            schema=None if schema is None else json.dumps(schema, sort_keys=True))
+
+    @staticmethod
+    def icat(data) -> m.IcatSpec | None:
+        if data is None:
+            return None
+        if isinstance(data, str):
+            return m.IcatSpec(key=data)
+        return m.IcatSpec(**{k: data.get(k) for k in ("key", "record", "mandatory",
+                                                      "description")})
+
+    def symbols(self, node: _Node | None):
+        if node is None:
+            return (), None
+        self.check(node)
+        kids = self.children(node)
+        out = []
+        for kid in kids:
+            if kid.tag == "symbol":
+                attrs = self.check(kid)
+                out.append(m.Symbol(attrs.get("name", ""), self.doc(self.children(kid)),
+                                    self.src(kid)))
+        return tuple(out), self.doc(kids)
+
+    def definition(self, root: _Node, header: str | None) -> m.Definition | None:
+        if root.ns not in (NXDL_NS, "") or root.tag != "definition":
+            self.problem(root, "nxdl-element", f"the root element must be <definition> in "
+                         f"namespace {NXDL_NS}, not <{root.tag}>")
+            return None
+        if root.ns == "":
+            self.problem(root, "nxdl-namespace", f"<definition> should declare "
+                         f'xmlns="{NXDL_NS}"', severity=warning)
+        attrs = self.check(root)
+        self.choose(root, attrs, "type", ("group", "definition"))
+        kids = self.children(root)
+        extra = self.extras(root)
+        category = self.choose(root, attrs, "category", ("base", "application"))
+        if "name" not in attrs or category is None:
+            return None
+        symbols, symbols_doc = self.symbols(self._only(kids, "symbols"))
+        return m.Definition(
+            name=attrs["name"], category=extra.get("category", category),
+            extends=attrs.get("extends"), doc=self.doc(kids), symbols=symbols,
+            symbols_doc=symbols_doc, members=self.members(kids),
+            attributes=tuple(self.attribute(k) for k in kids if k.tag == "attribute"),
+            ignore_extra_groups=self.boolean(root, attrs, "ignoreExtraGroups"),
+            ignore_extra_fields=self.boolean(root, attrs, "ignoreExtraFields"),
+            ignore_extra_attributes=self.boolean(root, attrs, "ignoreExtraAttributes"),
+            deprecated=attrs.get("deprecated"), restricts=attrs.get("restricts"),
+            svnid=attrs.get("svnid"), placement=extra.get("placement"),
+            domain=extra.get("domain"), header=header, source=self.src(root))
+
+
+_EXTRA_TYPES = {
+    "domain": lambda v: v in DOMAINS, "personal": lambda v: isinstance(v, bool),
+    "optional": lambda v: isinstance(v, bool), "recommended": lambda v: isinstance(v, bool),
+    "placement": lambda v: v in PLACEMENTS, "category": lambda v: v in ("layout", "process"),
+    "units": lambda v: isinstance(v, str), "value": lambda v: isinstance(v, str),
+    "doc": lambda v: isinstance(v, str), "index": lambda v: v is False,
+    "forbid_extra": lambda v: isinstance(v, list) and set(v) <= {"groups", "fields",
+                                                                  "attributes"},
+    "config": lambda v: isinstance(v, dict) and set(v) <= {"formats", "schema"}
+    and set(v.get("formats", CONFIG_FORMATS)) <= set(CONFIG_FORMATS),
+    "icat": lambda v: isinstance(v, str) or isinstance(v, dict)
+    and set(v) <= {"key", "record", "mandatory", "description"},
+}
+
+
+def _extra_problem(tag: str, key: str, value, allowed) -> str | None:
+    if key not in allowed:
+        return (f"the nxschema comment of <{tag}> has no keyword {key!r}; allowed: "
+                f"{', '.join(allowed) or 'none'}")
+    if not _EXTRA_TYPES[key](value):
+        return f"the nxschema comment has a bad value for {key!r}: {value!r}"
+    return None
+
+
+def read_nxdl(text: str, file: str) -> tuple[m.Definition | None, list[Finding]]:
+    """Parse one NXDL definition. Returns (definition or None, findings); never raises.
+
+    The definition is returned even when some elements had problems (they are left out and
+    reported), so that ``nxschema check`` can go on to lint the rest.
+    """
+    try:
+        root, before_root = _parse(text)
+    except expat.ExpatError as exc:
+        message = expat.ErrorString(exc.code) if exc.code else str(exc)
+        return None, [error("nxdl-syntax", f"the XML cannot be parsed: {message}", file=file,
+                            line=exc.lineno, col=exc.offset + 1)]
+    except _Refused as exc:
+        return None, [error("nxdl-syntax", str(exc), file=file, line=exc.line, col=exc.col)]
+    except RecursionError:
+        return None, [error("nxdl-syntax", "the XML is nested too deeply", file=file)]
+    if root is None:
+        return None, [error("nxdl-syntax", "the file holds no XML element", file=file, line=1,
+                            col=1)]
+    # The header is kept as '#' comment lines (as the official files write it), which is also
+    # how the YAML form carries it: the same text both ways.
+    lines = "\n\n".join(h for h in (clean_doc(c).strip("\n") for c in before_root) if h)
+    header = "\n".join(x if x.startswith("#") else f"# {x}".rstrip()
+                       for x in lines.split("\n")) if lines else None
+    builder = _Builder(file)
+    try:
+        definition = builder.definition(root, header)
+    except RecursionError:
+        return None, [error("nxdl-syntax", "the XML is nested too deeply", file=file)]
+    return definition, builder.findings

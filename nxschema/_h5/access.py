@@ -1,0 +1,291 @@
+"""Read-only access to HDF5 files for validation and extraction: opening, links, externals.
+
+h5py's high-level objects cost far more per object than the HDF5 C library; the validator walks
+files through a small backend (``default_io()``): the C library h5py loaded, called through
+ctypes (``_h5io_c``), or h5py's low-level API (``_h5io_h5py``) where that is not available. It
+reads only the attributes and small values the compiled plan asks for; payloads are never read
+in bulk.
+
+Files are opened read-only, with HDF5 file locking off and in SWMR-read mode when the file allows
+it, so that a file still being written by an acquisition program can be checked and every file
+stays byte-identical.
+"""
+
+from __future__ import annotations
+
+import os
+from collections import OrderedDict
+
+import h5py
+from h5py import h5l
+
+from nxschema._h5.backend_h5py import H5pyIO, NotUTF8, decode
+from nxschema.errors import ArgumentError
+from nxschema.errors import UnreadableFileError as FileProblem
+
+LINK_HARD, LINK_SOFT, LINK_EXTERNAL = h5l.TYPE_HARD, h5l.TYPE_SOFT, h5l.TYPE_EXTERNAL
+__all__ = ["NotUTF8", "decode", "default_io", "open_file", "FileProblem",
+           "Resolver", "Child", "attr_or_none"]
+
+EXTERNAL_POLICIES = ("below", "follow", "never")
+
+
+def open_file(path) -> h5py.File:
+    """Open ``path`` read-only, without locking, in SWMR-read mode where possible."""
+    path = os.fspath(path)
+    if not os.path.exists(path):
+        raise FileProblem("no such file")
+    if os.path.isdir(path):
+        raise FileProblem("is a folder, not an HDF5 file")
+    if not os.access(path, os.R_OK):
+        raise FileProblem("permission denied")
+    if not h5py.is_hdf5(path):
+        size = os.path.getsize(path)
+        raise FileProblem("not an HDF5 file" + (" (empty)" if size == 0 else ""))
+    last = None
+    # SWMR-read needs a recent file format; and a file this process already has open must be
+    # reopened with the same locking flags, so the default locking is tried last.
+    for swmr, locking in ((True, False), (False, False), (True, None), (False, None)):
+        try:
+            return h5py.File(path, "r", swmr=swmr, **({} if locking is None else
+                                                     {"locking": locking}))
+        except (OSError, ValueError, RuntimeError) as exc:  # RuntimeError: bad superblock
+            last = exc
+    raise FileProblem(f"cannot open (truncated or damaged?): {_one_line(last)}")
+
+
+def _one_line(exc) -> str:
+    return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+
+
+_IO: dict = {}
+
+
+def default_io():
+    """The object-access backend: the C library through ctypes when that is proven safe (see
+    ``_h5io_c``), else h5py's low-level API. ``NXSCHEMA_H5_BACKEND=h5py`` forces the latter."""
+    choice = os.environ.get("NXSCHEMA_H5_BACKEND", "").lower() or "auto"
+    if choice not in _IO:
+        io = None
+        if choice != "h5py":
+            from nxschema._h5.backend_c import load
+            io = load()
+        _IO[choice] = io or H5pyIO()
+    return _IO[choice]
+
+
+def attr_or_none(io, obj, name: str):
+    """An attribute's value, or None if it is missing or cannot be read."""
+    try:
+        raw = name.encode()
+        return io.read_attr(obj, raw) if io.has_attr(obj, raw) else None
+    except Exception:  # odd dtypes, damaged headers: the caller checks what it can
+        return None
+
+
+_UNRESOLVED = "unresolved"
+
+
+class Child:
+    """One link in a group: its kind and, for soft and external links, where it points.
+
+    ``kind`` is "group", "dataset", "other" (a named datatype) or None when the link does not
+    resolve (``problem`` says why). A hard link's kind is found when first asked for, by opening
+    the object, which nearly every check does anyway: so in a group of thousands of entries each
+    is opened just before it is walked, and released (:meth:`release`) once it has been.
+    """
+
+    __slots__ = ("name", "link", "target", "_problem", "file", "_kind", "_loc", "_raw",
+                 "_key", "_oid", "_resolver")
+
+    def __init__(self, name: str, link: int):
+        self.name, self.link = name, link
+        self.target = self._problem = self.file = ""
+        self._kind = None
+        self._loc = self._raw = self._key = self._oid = self._resolver = None
+
+    @property
+    def kind(self):
+        if self._kind is _UNRESOLVED:
+            self._resolver._resolve_hard(self)
+        return self._kind
+
+    @property
+    def problem(self) -> str:
+        return self._problem if self.kind is None else ""
+
+    def release(self) -> None:
+        """Let the object close (the resolver's small cache may keep it a little longer)."""
+        self._oid = None
+
+    @property
+    def is_group(self) -> bool:
+        return self.kind == "group"
+
+    @property
+    def is_dataset(self) -> bool:
+        return self.kind == "dataset"
+
+    @property
+    def io(self):
+        return self._resolver.io
+
+    @property
+    def oid(self):
+        if self._oid is None and self.kind is not None:
+            self._oid = self._resolver.open_cached(self._loc, self._raw, self._key)
+        return self._oid
+
+
+class Resolver:
+    """Finds the objects that a group's links name, following external links under a policy.
+
+    Policies: ``below`` follows external links only to files in the linking file's folder or
+    below it; ``follow`` follows any readable file; ``never`` follows none. Refused and dangling
+    links come back as children with ``problem`` set; opened external files are kept for the
+    run and closed by :meth:`close`. Opened objects are cached by path in a bounded cache, so
+    that a soft link's target is opened once and memory stays flat. ``io`` is the backend that
+    reads objects (``default_io()``); every object the walk handles comes from it.
+    """
+
+    CACHE = 64
+
+    def __init__(self, policy: str = "below", io=None):
+        if policy not in EXTERNAL_POLICIES:
+            raise ArgumentError(f"external-link policy must be one of {EXTERNAL_POLICIES}")
+        self.policy = policy
+        self.io = io or default_io()
+        self._files: dict[str, h5py.File | None] = {}
+        self._roots: dict[str, object] = {}  # file -> its root group, as a backend object
+        self._opened: OrderedDict = OrderedDict()  # (file, absolute path) -> object
+        self._borrowed: dict[str, h5py.File] = {}
+
+    def close(self) -> None:
+        # Objects first: a file's objects must be released before h5py closes the file.
+        self._opened.clear()
+        self._roots.clear()
+        self._borrowed.clear()
+        for f in self._files.values():
+            if f is not None:
+                f.close()
+        self._files.clear()
+
+    def open_cached(self, loc, raw: bytes, key):
+        obj = self._opened.get(key)
+        if obj is None:
+            obj = self.io.open(loc, raw)
+            if obj is not None:
+                self._opened[key] = obj
+                if len(self._opened) > self.CACHE:
+                    self._opened.popitem(last=False)
+        return obj
+
+    def _kind(self, loc, raw: bytes, key):
+        obj = self._opened.get(key)
+        if obj is not None:
+            return "group" if self.io.is_group(obj) else "dataset"
+        return self.io.kind_by_name(loc, raw)
+
+    def children(self, gid, file: str, path: str = "") -> list[Child]:
+        """The links of group ``gid`` (at ``path`` in ``file``), each with its kind."""
+        io = self.io
+        out = []
+        prefix = path.rstrip("/") + "/"
+        for raw, link in io.links(gid):
+            child = Child(decode(raw), link)
+            child._resolver, child._loc, child._raw = self, gid, raw
+            child._key = (file, prefix + child.name)
+            if link == LINK_HARD:
+                child._kind = _UNRESOLVED  # see Child.kind
+            elif link == LINK_SOFT:
+                child.target = io.soft_target(gid, raw)
+                if child.target.startswith("/"):
+                    child._key = (file, child.target)
+                child._kind = self._kind(gid, raw, child._key)
+                child._problem = f"dangling soft link to {child.target}"
+            elif link == LINK_EXTERNAL:
+                self._external(gid, raw, child, file)
+            else:
+                child._problem = "user-defined link type, not followed"
+            out.append(child)
+        return out
+
+    def _resolve_hard(self, child: Child) -> None:
+        # Opening tells a group from a dataset; a named datatype does not open as either, and
+        # is told by name. (Never by index: in a big group HDF5 sorts all names per lookup.)
+        obj = child._oid = self.open_cached(child._loc, child._raw, child._key)
+        if obj is not None:
+            child._kind = "group" if self.io.is_group(obj) else "dataset"
+        else:
+            child._kind = self._kind(child._loc, child._raw, child._key)
+        child._problem = "cannot be opened (damaged object?)"
+
+    def _external(self, gid, raw, child: Child, file: str) -> None:
+        ext_file, ext_path = self.io.external_target(gid, raw)
+        child.target = f"{ext_file}::{ext_path}"
+        base = os.path.dirname(os.path.abspath(file))
+        resolved = os.path.normpath(ext_file if os.path.isabs(ext_file)
+                                    else os.path.join(base, ext_file))
+        child.file = resolved
+        if self.policy == "never":
+            child._problem = f"external link to {child.target} not followed (policy 'never')"
+            return
+        if self.policy == "below" and os.path.commonpath([base, resolved]) != base:
+            child._problem = (f"external link to {child.target} leaves the linking file's "
+                              "folder; not followed (use --external follow to allow)")
+            return
+        root = self.root(resolved)
+        if root is None:
+            child._problem = f"dangling external link: file {ext_file} cannot be opened"
+            return
+        child._loc, child._raw, child._key = root, ext_path.encode(), (resolved, ext_path)
+        child._kind = self._kind(child._loc, child._raw, child._key)
+        child._problem = f"dangling external link: {ext_path} is not in {ext_file}"
+
+    def add_file(self, path: str, handle: h5py.File) -> None:
+        """Register a file the caller opened (and will close): links back to it reuse it."""
+        self._borrowed[os.path.normpath(os.path.abspath(path))] = handle
+
+    def root(self, path: str):
+        """The root group of file ``path`` as a backend object (None if it cannot be opened)."""
+        if path not in self._roots:
+            handle = self._file(path)
+            self._roots[path] = None if handle is None else self.io.root(handle)
+        return self._roots[path]
+
+    def locate(self, file: str, path: str, hops: int = 16) -> tuple[str, str]:
+        """The file and path where the object at ``path`` really is, through soft and external
+        links on the way (for messages: only called when a finding is reported)."""
+        root = self.root(os.path.normpath(os.path.abspath(file)))
+        parts = [p for p in path.split("/") if p]
+        if root is None or hops <= 0:
+            return file, path
+        for i in range(1, len(parts) + 1):
+            prefix = ("/" + "/".join(parts[:i])).encode()
+            rest = "/".join(parts[i:])
+            link = self.io.link_type(root, prefix)
+            if link == LINK_SOFT:
+                target = self.io.soft_target(root, prefix)
+                if not target.startswith("/"):
+                    target = "/".join(parts[:i - 1] + [target])
+                return self.locate(file, target.rstrip("/") + ("/" + rest if rest else ""),
+                                   hops - 1)
+            if link == LINK_EXTERNAL:
+                ext_file, ext_path = self.io.external_target(root, prefix)
+                resolved = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(file)),
+                                                         ext_file))
+                return self.locate(resolved, ext_path.rstrip("/") + ("/" + rest if rest else ""),
+                                   hops - 1)
+            if link is None:
+                return file, path
+        return file, path
+
+    def _file(self, path: str):
+        if path in self._borrowed:
+            return self._borrowed[path]
+        if path not in self._files:
+            try:
+                self._files[path] = open_file(path)
+            except FileProblem:
+                self._files[path] = None
+        return self._files[path]

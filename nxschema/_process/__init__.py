@@ -1,0 +1,2 @@
+"""NXprocess steps: configuration formats, reading and writing configurations, recording steps.
+"""

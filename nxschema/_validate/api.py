@@ -1,0 +1,186 @@
+"""Validating files: the public entry points, and splitting big files across processes.
+
+``validate`` and ``iter_findings`` open the file (read-only, no locking, SWMR-readable), compile
+the definitions once per catalog, and hand the walk to ``_walker.Walker``.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+
+import h5py
+
+from nxschema._definitions.catalog import Catalog, load
+from nxschema._findings import Finding
+from nxschema._h5.access import FileProblem, Resolver, decode, default_io, open_file
+from nxschema._validate.plan import compile_plan
+from nxschema._validate.walker import Walker
+
+
+@dataclass
+class Report:
+    """What validating one file found. ``ok`` is True when there is no error."""
+
+    file: str
+    findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity == "warning"]
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def as_dict(self, severity: str = "info") -> dict:
+        return {"file": self.file, "ok": self.ok,
+                "findings": [f.as_dict() for f in self.findings if f.at_least(severity)]}
+
+
+def _catalog_of(definitions) -> Catalog:
+    if definitions is None:
+        return _default_catalog()
+    if isinstance(definitions, Catalog):
+        return definitions
+    if isinstance(definitions, (str, os.PathLike)):
+        definitions = [definitions]
+    return load(*definitions)
+
+
+_DEFAULT: list = []
+
+
+def _default_catalog() -> Catalog:
+    if not _DEFAULT:
+        _DEFAULT.append(load())
+    return _DEFAULT[0]
+
+
+PARALLEL_MIN_LINKS = 200  # below this many links at the root, one process is quicker
+
+
+def _jobs(jobs) -> int:
+    if jobs is None:
+        try:
+            cores = len(os.sched_getaffinity(0))
+        except AttributeError:  # not on Linux
+            cores = os.cpu_count() or 1
+        return max(1, min(cores, 4))
+    return max(1, int(jobs))
+
+
+def _root_links(f: h5py.File) -> list[str]:
+    """The names at the root, to split between processes. Kinds are not looked up here (that
+    would touch every entry before any work starts): each process walks the groups of its own
+    share, and the main process takes every link that turns out not to be a group."""
+    io = default_io()
+    return [decode(name) for name, _ in io.links(io.root(f))]
+
+
+def validate_part(file, catalog, definition, external, names) -> list[Finding]:
+    """Worker process: the findings of the groups among the root links ``names`` of ``file``."""
+    return list(iter_findings(file, definitions=catalog, definition=definition,
+                              external=external, jobs=1, _part=("worker", frozenset(names))))
+
+
+def iter_findings(target, *, definitions=None, definition: str | None = None,
+                  external: str = "below", jobs: int | None = 1, _part=None):
+    """Yield the findings of one file (a path, an h5py.File or an h5py.Group), lazily.
+
+    ``jobs``: processes to use for a path with many entries (None: one per core, up to 4).
+    The root's links are split between them; the findings are the same as with one process,
+    in the same order but for the root's own presence findings, which come first.
+    """
+    catalog = _catalog_of(definitions)
+    plans = compile_plan(catalog)
+    if definition is not None and definition not in catalog:
+        path = os.fspath(definition)
+        if os.path.exists(path):  # a definition file: add it to a copy, not the caller's catalog
+            catalog = catalog.copy()
+            before = set(catalog)
+            catalog.load_path(path, layer=99)
+            loaded = [k for k in catalog if k not in before or
+                      os.path.abspath(catalog.raw(k).source.file) == os.path.abspath(path)]
+            definition = loaded[0] if loaded else definition
+            plans = compile_plan(catalog)
+    resolver = Resolver(external)
+    forced_layout = definition if definition and catalog.get(definition) and \
+        catalog[definition].category == "layout" else None
+    walker = Walker(plans, resolver, forced_layout, definition if not forced_layout else None)
+    walker.part = _part
+    try:
+        if isinstance(target, h5py.File):
+            yield from walker.run(target, target.filename)
+            return
+        if isinstance(target, h5py.Group):
+            yield from walker.run_group(target)
+            return
+        file = os.fspath(target)
+        try:
+            f = open_file(file)
+        except FileProblem as exc:
+            yield Finding("file-unreadable", "error", str(exc), path="/", file=file)
+            return
+        with f:
+            processes = _jobs(jobs)
+            names = _root_links(f) if processes > 1 and _part is None else []
+            if len(names) < PARALLEL_MIN_LINKS:
+                yield from walker.run(f, file)
+                return
+            yield from _parallel(walker, f, file, names, processes, catalog, definition,
+                                 external)
+    finally:
+        resolver.close()
+
+
+def _parallel(walker, f, file, names, jobs, catalog, definition, external):
+    import pickle
+    import subprocess
+    import sys
+
+    size = -(-len(names) // jobs)
+    chunks = [names[i:i + size] for i in range(0, len(names), size)]
+    workers = []
+    for chunk in chunks[1:]:
+        # No BLAS here: an idle BLAS thread pool per worker would only compete for the cores.
+        env = {**os.environ, "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"}
+        proc = subprocess.Popen([sys.executable, "-m", "nxschema._validate.worker"],
+                                stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env)
+        pickle.dump((file, catalog, definition, external, chunk), proc.stdin)
+        proc.stdin.close()
+        workers.append(proc)
+    try:
+        walker.part = ("main", frozenset(chunks[0]))
+        yield from walker.run(f, file)
+        for proc in workers:
+            result = pickle.load(proc.stdout)
+            proc.wait()
+            if isinstance(result, Exception):
+                raise result
+            yield from result
+    finally:
+        for proc in workers:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+
+
+def validate(target, *, definitions=None, definition: str | None = None,
+             external: str = "below", jobs: int | None = 1) -> Report:
+    """Validate one file; returns a :class:`Report` with ``.ok`` and ``.findings``.
+
+    ``definitions``: a Catalog, or paths of definition files/folders (default: the bundled ones).
+    ``definition``: a definition key or file to apply to the whole file (else discovery).
+    ``external``: the external-link policy, ``below`` (default), ``follow`` or ``never``.
+    ``jobs``: processes for a file with many entries (None: one per core); see iter_findings.
+    """
+    name = target.file.filename if isinstance(target, (h5py.File, h5py.Group)) else \
+        os.fspath(target)
+    return Report(name, list(iter_findings(target, definitions=definitions,
+                                           definition=definition, external=external,
+                                           jobs=jobs)))
