@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import h5py
 import pytest
-from test_icat import EXPECTED, simple, write_raw_entry
+from test_icat_keys import EXPECTED, simple, write_raw_entry
 from test_icat_xml import CFG, SLIDE, line_of
 
 from nxschema._cli.main import main

@@ -13,7 +13,7 @@ from h5files import write_xas_file
 from nxschema._h5 import access as _h5access
 from nxschema._h5 import backend_c as _h5io_c
 from nxschema._h5.backend_h5py import H5pyIO
-from test_validate import DEFECTS, _break
+from test_validate_api import DEFECTS, _break
 
 FAST = _h5io_c.load()
 SLOW = H5pyIO()
