@@ -317,9 +317,12 @@ def test_external_links_outside_the_master_folder_need_permission(tmp_path):
         f["1.1"] = h5py.ExternalLink("../elsewhere/data.h5", "/1.1")
     rows = catalog_keys(nxschema.load())
     refused = extract(inside / "master.h5", rows)
-    assert refused.values == {} and "--allow-external-anywhere" in refused.notes[0]
-    allowed = extract(inside / "master.h5", rows, allow_external_anywhere=True)
+    assert refused.values == {} and "--external follow" in refused.notes[0]
+    allowed = extract(inside / "master.h5", rows, external="follow")
     assert allowed.values["Sample_name"]["value"] == "hematite"
+    with pytest.warns(DeprecationWarning, match="external='follow'"):  # the old spelling
+        old = extract(inside / "master.h5", rows, allow_external_anywhere=True)
+    assert old.values == allowed.values
 
 
 def test_a_file_without_keys_gives_an_empty_result(tmp_path):

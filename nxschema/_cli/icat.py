@@ -9,6 +9,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+from nxschema._cli.output import add_external_option
+
 DESCRIPTION = """\
 The ICAT metadata catalogue mapping (docs/icat.md). Each field below the entry has an ICAT key:
 the CamelCase of its group path, '_', the field name (instrument/source/current ->
@@ -56,14 +58,16 @@ space-separated text, larger ones by their first value (their last for record=fi
 Positioner groups give space-separated names and values. A file with none of the keys gives
 an empty result.
 
-Links are followed, external ones too: a relative file name is resolved against the folder
-of the file holding the link, and only files under FILE's folder are opened unless
---allow-external-anywhere. Links not followed are reported on stderr.
+Links are followed as 'nxschema validate' follows them, with the same --external policy:
+a relative file name is resolved against the folder of the file holding the link; 'below'
+(the default) opens only files in that folder or below it, 'follow' any file, 'never' none.
+Links not followed are reported on stderr.
 
 examples:
   nxschema icat extract scan.h5
   nxschema icat extract master.h5 --entry 2.1 --format json
   nxschema icat extract scan.h5 --defs my_defs/
+  nxschema icat extract master.h5 --external follow    follow external links anywhere
 
 exit codes: 0 ok (even with no keys), 2 the file cannot be read or the entry is missing.
 """
@@ -110,8 +114,10 @@ def register(sub) -> None:
     extract.add_argument("file", metavar="FILE")
     _defs_options(extract)
     extract.add_argument("--entry", metavar="NAME", help="the entry to read (default: see above)")
-    extract.add_argument("--allow-external-anywhere", action="store_true",
-                         help="follow external links to files outside FILE's folder")
+    add_external_option(extract)
+    # The old spelling, kept for scripts: it means --external follow (with a note on stderr).
+    extract.add_argument("--allow-external-anywhere", dest="external",
+                         action=_DeprecatedFollow, nargs=0, help=argparse.SUPPRESS)
     extract.add_argument("--format", choices=("text", "json"), default="text")
     extract.set_defaults(run=run_extract)
 
@@ -133,6 +139,13 @@ def register(sub) -> None:
                      help="how to print the file's mistakes")
     imp.set_defaults(run=run_import)
     parser.set_defaults(run=lambda args: _usage(parser))
+
+
+class _DeprecatedFollow(argparse.Action):
+    def __call__(self, parser, namespace, values, option_string=None):
+        print("nxschema icat extract: --allow-external-anywhere is deprecated; use "
+              "--external follow", file=sys.stderr)
+        namespace.external = "follow"
 
 
 def _usage(parser) -> int:
@@ -197,7 +210,7 @@ def run_extract(args) -> int:
         return 2
     try:
         result = extract(args.file, catalog_keys(catalog), entry=args.entry,
-                         allow_external_anywhere=args.allow_external_anywhere)
+                         external=args.external)
     except IcatError as exc:
         return _fail(str(exc))
     for note in result.notes:

@@ -17,6 +17,19 @@ def add_format_options(parser, *, default_severity: str) -> None:
                              f"{default_severity})")
 
 
+# The policies of nxschema._h5.access.EXTERNAL_POLICIES (a test keeps the two equal), spelled out
+# here so that building the parser does not import h5py.
+EXTERNAL_POLICIES = ("below", "follow", "never")
+
+
+def add_external_option(parser) -> None:
+    """``--external {below,follow,never}``: the one external-link policy option (validate,
+    icat extract)."""
+    parser.add_argument("--external", choices=EXTERNAL_POLICIES, default="below",
+                        help="external links: follow those to files in the linking file's "
+                             "folder or below (below, default), any file (follow), or none")
+
+
 def emit(results: dict, *, fmt: str, severity: str, fail_on: str, stream=None) -> int:
     """Print {file: findings}; return 0, or 1 if any finding is at least ``fail_on``."""
     stream = stream or sys.stdout

@@ -7,7 +7,7 @@ import sys
 
 from nxschema._definitions.catalog import load
 from nxschema.errors import DefinitionError
-from nxschema._cli.output import add_format_options, emit
+from nxschema._cli.output import add_external_option, add_format_options, emit
 
 DESCRIPTION = """\
 Validate NeXus/HDF5 files. Nothing to configure: every NXentry and NXsubentry with a
@@ -49,9 +49,7 @@ def register(sub) -> None:
     parser.add_argument("--prefer", choices=("yaml", "nxdl"), default="yaml",
                         help="when a YAML and an NXDL definition in one folder share a name, "
                              "which one wins (default: yaml)")
-    parser.add_argument("--external", choices=("below", "follow", "never"), default="below",
-                        help="external links: follow those to files in the linking file's "
-                             "folder or below (below, default), any file (follow), or none")
+    add_external_option(parser)
     parser.add_argument("--jobs", type=int, default=None, metavar="N",
                         help="processes for a file with many entries (at least 200 links at "
                              "the root): its entries are split between them (default: one per "

@@ -188,27 +188,42 @@ class Resolver:
 
     def children(self, gid, file: str, path: str = "") -> list[Child]:
         """The links of group ``gid`` (at ``path`` in ``file``), each with its kind."""
-        io = self.io
-        out = []
         prefix = path.rstrip("/") + "/"
-        for raw, link in io.links(gid):
-            child = Child(decode(raw), link)
-            child._resolver, child._loc, child._raw = self, gid, raw
-            child._key = (file, prefix + child.name)
-            if link == LINK_HARD:
-                child._kind = _UNRESOLVED  # see Child.kind
-            elif link == LINK_SOFT:
-                child.target = io.soft_target(gid, raw)
-                if child.target.startswith("/"):
-                    child._key = (file, child.target)
-                child._kind = self._kind(gid, raw, child._key)
-                child._problem = f"dangling soft link to {child.target}"
-            elif link == LINK_EXTERNAL:
-                self._external(gid, raw, child, file)
-            else:
-                child._problem = "user-defined link type, not followed"
-            out.append(child)
-        return out
+        return [self._child(gid, raw, link, file, prefix) for raw, link in self.io.links(gid)]
+
+    def child(self, gid, file: str, path: str, name: str) -> Child | None:
+        """The one link ``name`` of group ``gid`` (at ``path`` in ``file``), resolved as
+        :meth:`children` resolves each link; None if the group has no such link. For callers
+        that look names up (ICAT extraction) rather than walk every member."""
+        raw = name.encode()
+        if "/" in name or not self.io.has_link(gid, raw):
+            return None
+        link = self.io.link_type(gid, raw)
+        if link is None:
+            return None
+        return self._child(gid, raw, link, file, path.rstrip("/") + "/")
+
+    def _child(self, gid, raw: bytes, link: int, file: str, prefix: str) -> Child:
+        io = self.io
+        child = Child(decode(raw), link)
+        child._resolver, child._loc, child._raw = self, gid, raw
+        child._key = (file, prefix + child.name)
+        if link == LINK_HARD:
+            child._kind = _UNRESOLVED  # see Child.kind
+        elif link == LINK_SOFT:
+            child.target = io.soft_target(gid, raw)
+            if child.target.startswith("/"):
+                child._key = (file, child.target)
+            child._kind = self._kind(gid, raw, child._key)
+            child._problem = f"dangling soft link to {child.target}"
+            if child._kind is not None and self._crosses(gid, raw):
+                target = child.target if child.target.startswith("/") else prefix + child.target
+                self._by_hand(child, file, target)
+        elif link == LINK_EXTERNAL:
+            self._external(gid, raw, child, file)
+        else:
+            child._problem = "user-defined link type, not followed"
+        return child
 
     def _resolve_hard(self, child: Child) -> None:
         # Opening tells a group from a dataset; a named datatype does not open as either, and
@@ -223,24 +238,80 @@ class Resolver:
     def _external(self, gid, raw, child: Child, file: str) -> None:
         ext_file, ext_path = self.io.external_target(gid, raw)
         child.target = f"{ext_file}::{ext_path}"
-        base = os.path.dirname(os.path.abspath(file))
-        resolved = os.path.normpath(ext_file if os.path.isabs(ext_file)
-                                    else os.path.join(base, ext_file))
-        child.file = resolved
-        if self.policy == "never":
-            child._problem = f"external link to {child.target} not followed (policy 'never')"
+        child.file, child._problem = self._judge(file, ext_file, child.target)
+        if child._problem:
             return
-        if self.policy == "below" and os.path.commonpath([base, resolved]) != base:
-            child._problem = (f"external link to {child.target} leaves the linking file's "
-                              "folder; not followed (use --external follow to allow)")
-            return
-        root = self.root(resolved)
+        root = self.root(child.file)
         if root is None:
             child._problem = f"dangling external link: file {ext_file} cannot be opened"
             return
-        child._loc, child._raw, child._key = root, ext_path.encode(), (resolved, ext_path)
+        child._loc, child._raw, child._key = root, ext_path.encode(), (child.file, ext_path)
         child._kind = self._kind(child._loc, child._raw, child._key)
         child._problem = f"dangling external link: {ext_path} is not in {ext_file}"
+        if child._kind is not None and self._crosses(root, child._raw):
+            self._by_hand(child, child.file, ext_path)
+
+    def _judge(self, linking_file: str, ext_file: str, target: str) -> tuple[str, str]:
+        """(the file an external link names, why it is not followed or "") under the policy:
+        a relative name is taken from the folder of the file that holds the link."""
+        base = os.path.dirname(os.path.abspath(linking_file))
+        resolved = os.path.normpath(ext_file if os.path.isabs(ext_file)
+                                    else os.path.join(base, ext_file))
+        if self.policy == "never":
+            return resolved, f"external link to {target} not followed (policy 'never')"
+        if self.policy == "below" and os.path.commonpath([base, resolved]) != base:
+            return resolved, (f"external link to {target} leaves the linking file's folder; "
+                              "not followed (use --external follow to allow)")
+        return resolved, ""
+
+    def _crosses(self, loc, raw: bytes) -> bool:
+        # HDF5 follows the links inside a path by itself, external ones too: a soft link, or
+        # an external link's path, may lead through another external link into a third file,
+        # which the policy has not judged. The file number of what was reached tells.
+        return self.io.file_number(loc, raw) != self.io.file_number(loc, b".")
+
+    def _by_hand(self, child: Child, file: str, path: str) -> None:
+        """Resolve ``path`` in ``file`` link by link, each external link under the policy, and
+        point ``child`` at what it reaches (or give it the problem that stops it)."""
+        found = self._walk(file, path)
+        if isinstance(found, str):
+            child._kind, child._problem = None, found
+            return
+        child.file, final = found
+        child._loc, child._raw, child._key = self.root(child.file), final.encode(), found
+        child._kind = None if child._loc is None else self._kind(child._loc, child._raw, found)
+        child._problem = f"dangling link: {final} is not in {child.file}"
+
+    def _walk(self, file: str, path: str, hops: int = 16) -> tuple[str, str] | str:
+        """The (file, path) that ``path`` in ``file`` leads to through soft and external links,
+        or why it leads nowhere (a refused or dangling link, too many links in a row)."""
+        file = os.path.normpath(os.path.abspath(file))
+        root = self.root(file)
+        parts = [p for p in path.split("/") if p]
+        if root is None:
+            return f"dangling external link: file {file} cannot be opened"
+        if hops <= 0:
+            return f"too many links in a row to {path} (a cycle?)"
+        for i in range(1, len(parts) + 1):
+            prefix = ("/" + "/".join(parts[:i])).encode()
+            rest = "/".join(parts[i:])
+            link = self.io.link_type(root, prefix)
+            if link == LINK_SOFT:
+                target = self.io.soft_target(root, prefix)
+                if not target.startswith("/"):
+                    target = "/" + "/".join(parts[:i - 1] + [target])
+                return self._walk(file, target.rstrip("/") + ("/" + rest if rest else ""),
+                                  hops - 1)
+            if link == LINK_EXTERNAL:
+                ext_file, ext_path = self.io.external_target(root, prefix)
+                resolved, problem = self._judge(file, ext_file, f"{ext_file}::{ext_path}")
+                if problem:
+                    return problem
+                return self._walk(resolved, ext_path.rstrip("/") + ("/" + rest if rest else ""),
+                                  hops - 1)
+            if link is None:
+                return f"dangling link: {prefix.decode(errors='replace')} is not in {file}"
+        return file, "/" + "/".join(parts)
 
     def add_file(self, path: str, handle: h5py.File) -> None:
         """Register a file the caller opened (and will close): links back to it reuse it."""
@@ -253,32 +324,12 @@ class Resolver:
             self._roots[path] = None if handle is None else self.io.root(handle)
         return self._roots[path]
 
-    def locate(self, file: str, path: str, hops: int = 16) -> tuple[str, str]:
+    def locate(self, file: str, path: str) -> tuple[str, str]:
         """The file and path where the object at ``path`` really is, through soft and external
-        links on the way (for messages: only called when a finding is reported)."""
-        root = self.root(os.path.normpath(os.path.abspath(file)))
-        parts = [p for p in path.split("/") if p]
-        if root is None or hops <= 0:
-            return file, path
-        for i in range(1, len(parts) + 1):
-            prefix = ("/" + "/".join(parts[:i])).encode()
-            rest = "/".join(parts[i:])
-            link = self.io.link_type(root, prefix)
-            if link == LINK_SOFT:
-                target = self.io.soft_target(root, prefix)
-                if not target.startswith("/"):
-                    target = "/".join(parts[:i - 1] + [target])
-                return self.locate(file, target.rstrip("/") + ("/" + rest if rest else ""),
-                                   hops - 1)
-            if link == LINK_EXTERNAL:
-                ext_file, ext_path = self.io.external_target(root, prefix)
-                resolved = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(file)),
-                                                         ext_file))
-                return self.locate(resolved, ext_path.rstrip("/") + ("/" + rest if rest else ""),
-                                   hops - 1)
-            if link is None:
-                return file, path
-        return file, path
+        links on the way (for messages: only called when a finding is reported). Only links
+        the policy follows are followed: a refused file is not opened even to name a place."""
+        found = self._walk(file, path)
+        return (file, path) if isinstance(found, str) else found
 
     def _file(self, path: str):
         if path in self._borrowed:

@@ -227,6 +227,13 @@ class CIO:
                               sys.byteorder, signed=True)
         return _KINDS.get(kind, "other")
 
+    def file_number(self, loc, name: bytes):
+        info = ctypes.create_string_buffer(256)
+        if self.lib.H5Oget_info_by_name(loc.hid, name, info, _H5O_INFO_BASIC, 0) < 0:
+            return None
+        # fileno is the first member of H5O_info1_t and H5O_info2_t alike (an unsigned long)
+        return ctypes.c_ulong.from_buffer_copy(info.raw[:ctypes.sizeof(ctypes.c_ulong)]).value
+
     def link_type(self, loc, name: bytes):
         return self.slow.link_type(self._h5py(loc), name)
 
@@ -410,6 +417,7 @@ def _agrees_with_h5py(io: CIO) -> bool:
             (slow.kind_by_name(gs, b"link"), io.kind_by_name(gf, b"link")),
             (slow.kind_by_name(root_slow, b"g"), io.kind_by_name(root_fast, b"g")),
             (slow.soft_target(gs, b"link"), io.soft_target(gf, b"link")),
+            (slow.file_number(gs, b"link"), io.file_number(gf, b"link")),
             (slow.attr_names(gs), io.attr_names(gf)),
             ([slow.read_attr(gs, a) for a in (b"NX_class", b"fixed", b"n")],
              [io.read_attr(gf, a) for a in (b"NX_class", b"fixed", b"n")]),

@@ -96,6 +96,14 @@ class H5pyIO:
         except _NOT_FOUND:
             return None
 
+    def file_number(self, loc, name: bytes):
+        """HDF5's number of the file holding what ``name`` leads to (None if nothing): it
+        differs from the group's own when HDF5 followed an external link on the way."""
+        try:
+            return h5o.get_info(loc, name).fileno
+        except _NOT_FOUND:
+            return None
+
     def link_type(self, loc, name: bytes):
         try:
             return loc.links.get_info(name).type

@@ -1,20 +1,30 @@
 """ICAT metadata extraction: ``{key: value}`` from a NeXus/HDF5 file, for the keys the
-definitions imply (``_icat``). Links are followed by hand, external ones under a folder policy;
-values are converted by NX type and reported with their units.
+definitions imply (``_icat``). Links are followed by the validator's resolver
+(:class:`nxschema._h5.access.Resolver`), under the same external-link policy; values are
+converted by NX type and reported with their units.
 """
 
 from __future__ import annotations
 
 import os
 import re
+import warnings
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
+from nxschema._h5.access import (
+    EXTERNAL_POLICIES,
+    LINK_EXTERNAL,
+    FileProblem,
+    Resolver,
+    attr_or_none,
+    open_file,
+)
+from nxschema._h5.backend_h5py import H5pyIO
 from nxschema._icat.keys import IcatKey, catalog_keys
-from nxschema.errors import IcatError
+from nxschema.errors import ArgumentError, IcatError
 
 SMALL_ARRAY = 16  # arrays up to this size are reported whole, as space-separated text
-MAX_HOPS = 32  # links followed for one name before giving up (loops)
 
 
 @dataclass
@@ -25,109 +35,84 @@ class Extraction:
     notes: list[str]
 
 
-def _open(path):
-    from nxschema._h5.access import FileProblem, open_file
+@dataclass
+class _Node:
+    """An object reached from the entry: the backend object, the file and path the resolver
+    knows it by, and the path it was reached at (for messages and the reported ``path``)."""
 
-    try:
-        return open_file(path)
-    except FileProblem as exc:
-        raise IcatError(f"{path}: {exc}") from None
-    except (OSError, RuntimeError, ValueError) as exc:  # a damaged superblock raises RuntimeError
-        raise IcatError(f"{path}: cannot open (truncated or damaged?): "
-                        f"{str(exc).splitlines()[0] if str(exc) else type(exc).__name__}") from None
+    obj: object
+    file: str
+    path: str
+    shown: str
+    is_group: bool
 
 
 class _Links:
-    """Follows soft and external links by hand, so that external file names resolve relative
-    to the linking file and the policy (stay under the master file's folder) holds."""
+    """Name lookups through :class:`Resolver`: soft links and external links are followed
+    exactly as ``nxschema validate`` follows them, refused ones are kept as notes."""
 
-    def __init__(self, master: str, anywhere: bool):
-        self.home = os.path.dirname(os.path.realpath(master))
-        self.anywhere = anywhere
-        self.files: dict[str, object] = {}
+    def __init__(self, policy: str):
+        # The h5py backend: its objects are h5py ObjectIDs, so a value is read with h5py's
+        # slicing (one element of a large array), which the backends do not offer.
+        self.resolver = Resolver(policy, io=H5pyIO())
         self.notes: list[str] = []
 
     def close(self) -> None:
-        for handle in self.files.values():
-            if handle is not None:
-                handle.close()
+        self.resolver.close()
 
     def note(self, text: str) -> None:
         if text not in self.notes:
             self.notes.append(text)
 
-    def external_file(self, linking_file: str, name: str):
-        base = os.path.dirname(os.path.realpath(linking_file))
-        resolved = os.path.realpath(name if os.path.isabs(name) else os.path.join(base, name))
-        if not self.anywhere and os.path.commonpath([self.home, resolved]) != self.home:
-            self.note(f"external link to {name} not followed: it leaves {self.home} "
-                      "(use --allow-external-anywhere)")
+    def root(self, path: str, handle) -> _Node:
+        file = os.path.normpath(os.path.abspath(path))
+        self.resolver.add_file(file, handle)
+        return _Node(self.resolver.root(file), file, "/", "", True)
+
+    def names(self, node: _Node) -> list[str]:
+        return [name.decode("utf-8", errors="replace") for name, _ in
+                self.resolver.io.links(node.obj)]
+
+    def child(self, node: _Node, name: str) -> _Node | None:
+        if not node.is_group:
             return None
-        if resolved not in self.files:
-            try:
-                self.files[resolved] = _open(resolved)
-            except IcatError as exc:
-                self.note(f"external link to {name} not followed: {exc}")
-                self.files[resolved] = None
-        return self.files[resolved]
-
-    def child(self, group, name: str, hops: int = 0):
-        import h5py
-
         try:
-            link = group.get(name, getlink=True)
-            if link is None:
-                return None
-            if isinstance(link, h5py.HardLink):
-                return group[name]
+            child = self.resolver.child(node.obj, node.file, node.path, name)
         except (KeyError, ValueError, RuntimeError, OSError):
+            child = None
+        if child is None:
             return None
-        if hops >= MAX_HOPS:
-            self.note(f"{group.name}/{name}: too many links in a row (a loop?)")
+        shown = f"{node.shown}/{name}"
+        if child.kind is None:
+            self.note(f"{shown}: {child.problem}")
             return None
-        if isinstance(link, h5py.SoftLink):
-            return self.at(group.file, link.path, group.name or "/", hops + 1)
-        if isinstance(link, h5py.ExternalLink):
-            handle = self.external_file(group.file.filename, link.filename)
-            return None if handle is None else self.at(handle, link.path, "/", hops + 1)
-        return None
-
-    def at(self, handle, path: str, base: str, hops: int):
-        import h5py
-
-        node = handle["/"] if path.startswith("/") else self.at(handle, base, "/", hops)
-        for segment in path.split("/"):
-            if not segment or segment == ".":
-                continue
-            if not isinstance(node, h5py.Group):
-                return None
-            node = self.child(node, segment, hops)
-        return node
+        if child.kind not in ("group", "dataset") or child.oid is None:
+            return None
+        file, path = node.file, node.path.rstrip("/") + "/" + name
+        if child.link == LINK_EXTERNAL:
+            file, path = child.file, child.target.split("::", 1)[1]
+        return _Node(child.oid, file, path, shown, child.is_group)
 
 
-def _nx_class(node) -> str:
-    try:
-        value = node.attrs.get("NX_class")
-    except (OSError, RuntimeError, KeyError):
+def _nx_class(links: _Links, node: _Node | None) -> str:
+    if node is None:
         return ""
-    return value.decode() if isinstance(value, bytes) else str(value or "")
+    value = attr_or_none(links.resolver.io, node.obj, "NX_class")
+    return value if isinstance(value, str) else ""
 
 
 def _natural(name: str):
     return [int(t) if t.isdigit() else t for t in re.split(r"(\d+)", name)]
 
 
-def _choose_entry(root, links: _Links, entry: str | None):
-    import h5py
-
+def _choose_entry(root: _Node, links: _Links, entry: str | None):
     if entry is not None:
         node = links.child(root, entry)
-        if not isinstance(node, h5py.Group):
+        if node is None or not node.is_group:
             raise IcatError(f"no entry {entry!r} in the file")
         return entry, node
-    default = root.attrs.get("default")
-    default = default.decode() if isinstance(default, bytes) else default
-    names = list(root.keys())
+    default = attr_or_none(links.resolver.io, root.obj, "default")
+    names = links.names(root)
     if isinstance(default, str) and default in names:
         names.remove(default)
         names.insert(0, default)
@@ -135,29 +120,35 @@ def _choose_entry(root, links: _Links, entry: str | None):
         names.sort(key=_natural)
     for name in names:
         node = links.child(root, name)
-        if isinstance(node, h5py.Group) and _nx_class(node) == "NXentry":
+        if node is not None and node.is_group and _nx_class(links, node) == "NXentry":
             return name, node
     return None, None
 
 
-def _locate(entry, steps, links: _Links):
-    import h5py
-
+def _locate(entry: _Node, steps, links: _Links) -> _Node | None:
     node = entry
     for step in steps:
-        if not isinstance(node, h5py.Group):
+        if node is None or not node.is_group:
             return None
         found = links.child(node, step.name)
         if found is None and step.any_name and step.nx_class:
-            for name in sorted(node.keys(), key=_natural):
+            for name in sorted(links.names(node), key=_natural):
                 candidate = links.child(node, name)
-                if isinstance(candidate, h5py.Group) and _nx_class(candidate) == step.nx_class:
+                if candidate is not None and candidate.is_group and \
+                        _nx_class(links, candidate) == step.nx_class:
                     found = candidate
                     break
-        if step.nx_class and not isinstance(found, h5py.Group):
+        if step.nx_class and (found is None or not found.is_group):
             return None
         node = found
     return node
+
+
+def _dataset(node: _Node | None):
+    """The h5py Dataset of ``node``, or None if it is not a dataset."""
+    import h5py
+
+    return h5py.Dataset(node.obj) if node is not None and not node.is_group else None
 
 
 def _decode(value):
@@ -218,38 +209,33 @@ def convert(value, nx_type: str):
     return str(value)
 
 
-def _units(dataset):
-    try:
-        units = dataset.attrs.get("units")
-    except (OSError, RuntimeError):
-        return None
-    if units is None:
-        return None
-    return units.decode("utf-8", errors="replace") if isinstance(units, bytes) else str(units)
+def _units(links: _Links, node: _Node):
+    units = attr_or_none(links.resolver.io, node.obj, "units")
+    return None if units is None else str(units)
 
 
-def _positioners(group, links: _Links, record: str):
+def _positioners(group: _Node, links: _Links, record: str):
     """(names, values) as space-separated text, from an NXpositioner or a collection of them."""
-    import h5py
 
     def value_of(node):
-        if isinstance(node, h5py.Group):
+        if node is not None and node.is_group:
             node = links.child(node, "value")
-        if not isinstance(node, h5py.Dataset):
+        dataset = _dataset(node)
+        if dataset is None:
             return None
-        value = _read(node, record)
+        value = _read(dataset, record)
         if isinstance(value, list):
             value = value[-1] if record == "final" else value[0]
         return value if isinstance(value, (int, float)) and not isinstance(value, bool) else None
 
-    if _nx_class(group) == "NXpositioner":
+    if _nx_class(links, group) == "NXpositioner":
         value = value_of(group)
-        name_node = links.child(group, "name")
-        name = _read(name_node, record) if isinstance(name_node, h5py.Dataset) else None
-        name = str(name) if isinstance(name, str) else group.name.rsplit("/", 1)[-1]
+        name_node = _dataset(links.child(group, "name"))
+        name = _read(name_node, record) if name_node is not None else None
+        name = str(name) if isinstance(name, str) else group.shown.rsplit("/", 1)[-1]
         return (name, _number_text(value)) if value is not None else (None, None)
     names, values = [], []
-    for child_name in group:
+    for child_name in links.names(group):
         value = value_of(links.child(group, child_name))
         if value is not None:
             names.append(child_name)
@@ -257,40 +243,60 @@ def _positioners(group, links: _Links, record: str):
     return (" ".join(names), " ".join(values)) if names else (None, None)
 
 
-def extract(path, rows: list[IcatKey], *, entry: str | None = None,
-            allow_external_anywhere: bool = False) -> Extraction:
-    """The values of ``rows`` (a mapping) found in the file at ``path``, with their units."""
-    import h5py
+def _policy(external: str, allow_external_anywhere: bool | None) -> str:
+    if allow_external_anywhere is not None:
+        warnings.warn("allow_external_anywhere is deprecated; use external='follow'",
+                      DeprecationWarning, stacklevel=3)
+        if allow_external_anywhere:
+            return "follow"
+    if external not in EXTERNAL_POLICIES:
+        raise ArgumentError(f"external-link policy must be one of {EXTERNAL_POLICIES}")
+    return external
 
+
+def extract(path, rows: list[IcatKey], *, entry: str | None = None, external: str = "below",
+            allow_external_anywhere: bool | None = None) -> Extraction:
+    """The values of ``rows`` (a mapping) found in the file at ``path``, with their units.
+
+    Links are followed as ``nxschema validate`` follows them: ``external`` is the same policy
+    (``below``: only files in the linking file's folder or below it; ``follow``: any file;
+    ``never``: none). Links not followed are listed in ``notes``.
+    ``allow_external_anywhere=True`` is the deprecated spelling of ``external="follow"``.
+    """
     path = os.fspath(path)
-    handle = _open(path)
-    links = _Links(path, allow_external_anywhere)
+    policy = _policy(external, allow_external_anywhere)
+    try:
+        handle = open_file(path)
+    except FileProblem as exc:
+        raise IcatError(f"{path}: {exc}") from None
+    links = _Links(policy)
     values: dict[str, dict] = {}
     try:
-        entry_name, node = _choose_entry(handle["/"], links, entry)
+        entry_name, node = _choose_entry(links.root(path, handle), links, entry)
         positioners: dict[str, tuple] = {}
         for row in rows if node is not None else ():
             if row.key in values:
                 continue
             if row.kind == "positioners":
                 group = _locate(node, row.steps[:-1], links)
-                if not isinstance(group, h5py.Group):
+                if group is None or not group.is_group:
                     continue
-                if group.name not in positioners:
-                    positioners[group.name] = _positioners(group, links, row.record)
-                names, numbers = positioners[group.name]
+                if group.shown not in positioners:
+                    positioners[group.shown] = _positioners(group, links, row.record)
+                names, numbers = positioners[group.shown]
                 text = names if row.steps[-1].name == "name" else numbers
                 if text is not None:
                     values[row.key] = {"value": text, "units": None,
-                                       "path": f"{group.name}/{row.steps[-1].name}"}
+                                       "path": f"{group.shown}/{row.steps[-1].name}"}
                 continue
-            dataset = _locate(node, row.steps, links)
-            if not isinstance(dataset, h5py.Dataset):
+            found = _locate(node, row.steps, links)
+            dataset = _dataset(found)
+            if dataset is None:
                 continue
             raw = _read(dataset, row.record)
             if raw is None:
                 continue
-            values[row.key] = {"value": convert(raw, row.nx_type), "units": _units(dataset),
+            values[row.key] = {"value": convert(raw, row.nx_type), "units": _units(links, found),
                                "path": f"/{entry_name}/{row.path}"}
     except (OSError, RuntimeError) as exc:
         raise IcatError(f"{path}: cannot read: {str(exc).splitlines()[0]}") from None
@@ -301,15 +307,18 @@ def extract(path, rows: list[IcatKey], *, entry: str | None = None,
 
 
 def icat_extract(path, *, defs=(), bundled: bool = True, entry: str | None = None,
-                 allow_external_anywhere: bool = False, catalog=None) -> dict[str, dict]:
+                 external: str = "below", allow_external_anywhere: bool | None = None,
+                 catalog=None) -> dict[str, dict]:
     """``{key: {"value", "units", "path"}}`` for every ICAT key the definitions map and the file
     at ``path`` holds (an empty dict when it holds none). Raises :class:`IcatError` for a file
-    that cannot be read. External links are followed only to files under the folder of ``path``
-    unless ``allow_external_anywhere``.
+    that cannot be read. ``external`` is the external-link policy of ``nxschema validate``:
+    ``below`` (the default) follows external links only to files in the linking file's folder
+    or below it, ``follow`` to any file, ``never`` to none. ``allow_external_anywhere=True`` is
+    the deprecated spelling of ``external="follow"``.
     """
     if catalog is None:
         from nxschema._definitions.catalog import load
 
         catalog = load(*defs, bundled=bundled, strict=False)
-    return extract(path, catalog_keys(catalog), entry=entry,
-                   allow_external_anywhere=allow_external_anywhere).values
+    policy = _policy(external, allow_external_anywhere)
+    return extract(path, catalog_keys(catalog), entry=entry, external=policy).values
