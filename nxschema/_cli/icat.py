@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
-import tempfile
 from pathlib import Path
 
 from nxschema._cli.output import add_external_option
@@ -228,21 +226,10 @@ def run_extract(args) -> int:
     return 0
 
 
-def write_atomic(target: Path, text: str) -> None:
-    """Write next to ``target`` then rename, so a reader never sees half a file."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, temp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as stream:
-            stream.write(text)
-        os.replace(temp, target)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
-
-
 def run_export(args) -> int:
     from nxschema._icat.xml import export_xml
+    from nxschema._write.atomic import write_atomic
+    from nxschema.errors import NxschemaError
 
     rows = _rows(args)
     if isinstance(rows, int):
@@ -252,9 +239,9 @@ def run_export(args) -> int:
                       f"{', '.join(names) or 'no definitions'}: edit the definitions, not "
                       "this file")
     try:
-        write_atomic(Path(args.output), text)
-    except OSError as exc:
-        return _fail(f"{args.output}: cannot write: {exc.strerror or exc}")
+        write_atomic(args.output, text, overwrite=True, make_parents=True)
+    except (OSError, NxschemaError) as exc:
+        return _fail(f"{args.output}: cannot write: {getattr(exc, 'strerror', None) or exc}")
     print(f"{len(rows)} keys written to {args.output}", file=sys.stderr)
     return 0
 
@@ -263,6 +250,8 @@ def run_import(args) -> int:
     from nxschema._icat.xml import import_xml
     from nxschema._definitions.yaml_writer import write_yaml
     from nxschema._cli.output import emit
+    from nxschema._write.atomic import write_atomic
+    from nxschema.errors import NxschemaError
 
     try:
         text = Path(args.file).read_text(encoding="utf-8")
@@ -278,9 +267,10 @@ def run_import(args) -> int:
             return _fail(f"{outdir} is not a folder")
         try:
             for definition in definitions:
-                write_atomic(outdir / f"{definition.name}.yaml", write_yaml(definition))
-        except OSError as exc:
-            return _fail(f"{outdir}: cannot write: {exc.strerror or exc}")
+                write_atomic(outdir / f"{definition.name}.yaml", write_yaml(definition),
+                             overwrite=True, make_parents=True)
+        except (OSError, NxschemaError) as exc:
+            return _fail(f"{outdir}: cannot write: {getattr(exc, 'strerror', None) or exc}")
         print(f"{len(definitions)} definition{'s' if len(definitions) != 1 else ''} written "
               f"to {outdir}", file=sys.stderr)
     return code

@@ -111,6 +111,9 @@ def load(folder: Path, key: str):
 
 def store(folder: Path, key: str, entries) -> None:
     """Write the cache atomically; any failure (read-only home, full disk) is ignored."""
+    # Not nxschema._write.atomic, the writers' helper: _definitions never imports _write, and
+    # a pickle (loading one runs code) must stay private: mkstemp's 0o600 in a 0o700 folder,
+    # where the writers' helper gives an output file the umask's usual mode.
     import tempfile  # only when writing: it is slow to import and a warm load never needs it
 
     target = cache_file(folder)

@@ -8,12 +8,12 @@ ours. Output is deterministic: sorted, no timestamps, no absolute paths.
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
 from nxschema._codes import all_codes
 from nxschema._docs.base import DocsError, Generator
+from nxschema._write.atomic import write_atomic
+from nxschema.errors import NxschemaError
 
 __all__ = ["FORMATS", "DocsError", "build_docs"]
 
@@ -60,13 +60,13 @@ def _write_all(outdir: Path, files: dict[str, str | bytes]) -> list[Path]:
         previous = _read_manifest(outdir)
         written = []
         for name in sorted(files):
-            written.append(_write_atomic(outdir / name, files[name]))
+            written.append(_write(outdir / name, files[name]))
         for stale in sorted(previous - set(files)):
             path = outdir / stale
             if path.is_file():
                 path.unlink()
-        _write_atomic(outdir / MANIFEST, "".join(f"{name}\n" for name in sorted(files)))
-    except OSError as exc:
+        _write(outdir / MANIFEST, "".join(f"{name}\n" for name in sorted(files)))
+    except (OSError, NxschemaError) as exc:
         raise DocsError(f"cannot write to {outdir}: {exc}") from exc
     return written
 
@@ -81,24 +81,6 @@ def _read_manifest(outdir: Path) -> set[str]:
             and not Path(line).is_absolute()}
 
 
-def _write_atomic(path: Path, content: str | bytes) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    data = content.encode("utf-8") if isinstance(content, str) else content
-    try:
-        if path.read_bytes() == data:
-            return path  # unchanged: keep the file (and its mtime) as it is
-    except OSError:
-        pass
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as stream:
-            stream.write(data)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
-    return path
+def _write(path: Path, content: str | bytes) -> Path:
+    # An unchanged page keeps its file and mtime: a rebuild only touches what changed.
+    return write_atomic(path, content, overwrite=True, make_parents=True, skip_unchanged=True)

@@ -1,6 +1,7 @@
-"""Writing files so that a reader never sees half of one.
+"""Writing files so that a reader never sees half of one: the one atomic-write helper.
 
-Every writer in nxschema writes into a temporary file next to its target (same folder, so the same
+Every writer in nxschema (skeletons, process records, generated code, converted definitions,
+documentation sites, ICAT exports and imports) goes through this module. It writes into a temporary file next to its target (same folder, so the same
 file system), flushes it to disk, then renames it over the target with ``os.replace``, which is
 atomic on POSIX and Windows. Whatever happens before the rename — an exception, Ctrl-C, SIGKILL, a
 full disk — the target is either absent or exactly as it was before. A killed process can leave
@@ -80,6 +81,30 @@ def atomic_output(target, *, overwrite: bool = False, copy_of=None):
     fsync_path(target.parent, directory=True)
 
 
-def write_text_atomic(target, text: str, *, overwrite: bool = False) -> None:
+def write_atomic(target, content: str | bytes, *, overwrite: bool = False,
+                 make_parents: bool = False, skip_unchanged: bool = False) -> Path:
+    """Write ``content`` to ``target`` atomically and return ``target`` as a Path.
+
+    Text is written as UTF-8 with its newlines as they are (no platform translation).
+    ``overwrite``: replace an existing target (else :class:`OutputExistsError`).
+    ``make_parents``: create missing folders first. ``skip_unchanged``: a target that already
+    holds exactly ``content`` is left alone, mtime and all (rebuilt sites stay cheap to sync).
+    """
+    target = Path(os.fspath(target))
+    data = content.encode("utf-8") if isinstance(content, str) else content
+    if make_parents:
+        target.parent.mkdir(parents=True, exist_ok=True)
+    if skip_unchanged and overwrite:
+        try:
+            if target.is_file() and target.read_bytes() == data:
+                return target
+        except OSError:
+            pass  # unreadable: write it anew
     with atomic_output(target, overwrite=overwrite) as temp:
-        temp.write_text(text, encoding="utf-8")
+        temp.write_bytes(data)
+    return target
+
+
+def write_text_atomic(target, text: str, *, overwrite: bool = False) -> None:
+    """Write ``text`` (UTF-8) to ``target`` atomically; see :func:`write_atomic`."""
+    write_atomic(target, text, overwrite=overwrite)
