@@ -9,9 +9,9 @@ import sys
 
 import h5py
 import pytest
+from h5files import _data, _group
 
 import nxschema
-from h5files import _data, _group
 from nxschema._cli.output import EXTERNAL_POLICIES as CLI_POLICIES
 from nxschema._h5.access import EXTERNAL_POLICIES
 from nxschema._icat.extract import extract
@@ -149,8 +149,8 @@ def test_refused_files_are_never_opened(tmp_path):
     master = tmp_path / "master.h5"
     write_master(master, h5py.ExternalLink("data.h5", "/sample"))
     never = extract(master, rows(), external="never")
-    assert never.notes == ["/1.1/sample: external link to data.h5::/sample not followed "
-                           "(policy 'never')"]
+    assert never.notes == [
+        "/1.1/sample: external link to data.h5::/sample not followed (policy 'never')"]
     below = extract(master, rows())
     assert below.notes == ["/1.1/sample: dangling external link: file data.h5 cannot be opened"]
 

@@ -36,10 +36,9 @@ def test_parents_and_unchanged_files(tmp_path):
 def test_a_failure_leaves_the_target_and_no_temporary_file(tmp_path):
     target = tmp_path / "out.txt"
     target.write_text("before")
-    with pytest.raises(RuntimeError):
-        with atomic_output(target, overwrite=True) as temp:
-            temp.write_text("half")
-            raise RuntimeError("killed")
+    with pytest.raises(RuntimeError), atomic_output(target, overwrite=True) as temp:
+        temp.write_text("half")
+        raise RuntimeError("killed")
     assert target.read_text() == "before"
     assert [p.name for p in tmp_path.iterdir()] == ["out.txt"]
     assert not list(tmp_path.glob(f"*{PARTIAL_SUFFIX}"))

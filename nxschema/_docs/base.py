@@ -1,40 +1,35 @@
-"""What the HTML and Markdown generators share: one Jinja2 Environment, user template override,
-template errors turned into :class:`DocsError` with the template's file and line."""
+"""What the HTML and Markdown generators share: the Jinja2 environment (from
+:mod:`nxschema._templating`: user templates override ours, autoescape for HTML only), template
+errors turned into :class:`DocsError` with the template's file and line."""
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from urllib.parse import quote
 
 import jinja2
 
 from nxschema._docs.pages import Site, code_groups
+from nxschema._templating import environment, template_error
 from nxschema.errors import DocsError
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 
 
 class Generator:
-    """One output format. Subclasses set ``fmt``, ``ext`` and ``autoescape`` and add filters."""
+    """One output format. Subclasses set ``fmt`` (the template folder and the output language,
+    which decides autoescaping) and ``ext``, and add filters."""
 
     fmt = ""
     ext = ""
-    autoescape = True
     element_kinds = ("group", "field", "attribute", "link", "choice")
 
     def __init__(self, templates=None):
         self.user_templates = Path(templates) if templates is not None else None
-        loaders = []
-        if self.user_templates is not None:
-            loaders.append(jinja2.FileSystemLoader(str(self.user_templates)))
-        loaders.append(jinja2.FileSystemLoader(str(TEMPLATES / self.fmt)))
         # One Environment per build: every template is compiled once and reused for every page.
-        self.env = jinja2.Environment(
-            loader=jinja2.ChoiceLoader(loaders), autoescape=self.autoescape,
-            undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
-            keep_trailing_newline=True, auto_reload=False)
-        self.env.filters["fragment"] = lambda anchor: quote(str(anchor), safe="/@:-_.~")
+        self.env = environment(TEMPLATES / self.fmt, self.user_templates, output=self.fmt,
+                               filters={"fragment": lambda anchor: quote(str(anchor),
+                                                                         safe="/@:-_.~")})
         self.site: Site | None = None
 
     def template(self, name: str):
@@ -54,13 +49,8 @@ class Generator:
     def _guard(self, action):
         try:
             return action()
-        except jinja2.TemplateSyntaxError as exc:
-            where = exc.filename or exc.name or "template"
-            raise DocsError(f"{where}:{exc.lineno}: template syntax error: {exc.message}") from None
-        except jinja2.TemplateNotFound as exc:
-            raise DocsError(f"template not found: {exc.name}") from None
         except jinja2.TemplateError as exc:
-            raise DocsError(f"{_template_position(exc)}: template error: {exc}") from None
+            raise DocsError(template_error(exc)) from None
 
     def render(self, name: str, **context) -> str:
         template = self.template(name)
@@ -84,15 +74,3 @@ class Generator:
     def extra_files(self) -> dict[str, str | bytes]:
         return {}
 
-
-def _template_position(exc: BaseException) -> str:
-    """The template file and line an exception was raised at (Jinja2 rewrites tracebacks so
-    template frames carry the template's own file name and line)."""
-    tb = exc.__traceback__ or sys.exc_info()[2]
-    where = "template"
-    while tb is not None:
-        name = tb.tb_frame.f_code.co_filename
-        if name.endswith(".j2"):
-            where = f"{name}:{tb.tb_lineno}"
-        tb = tb.tb_next
-    return where

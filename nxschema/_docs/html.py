@@ -16,7 +16,7 @@ STATIC_FILES = ("nxschema.css", "nxschema.js")
 class HtmlGenerator(Generator):
     fmt = "html"
     ext = ".html"
-    autoescape = True  # every value is escaped unless it is Markup we built ourselves
+    # autoescaped (see _templating): every value is escaped unless it is Markup we built
 
     def __init__(self, templates=None):
         super().__init__(templates)

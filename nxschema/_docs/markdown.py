@@ -11,7 +11,7 @@ from nxschema._docs.base import Generator
 class MarkdownGenerator(Generator):
     fmt = "markdown"
     ext = ".md"
-    autoescape = False  # not HTML: the filters below escape for Markdown
+    # not autoescaped (see _templating): the filters below escape for Markdown
 
     def __init__(self, templates=None):
         super().__init__(templates)

@@ -17,7 +17,6 @@ from __future__ import annotations
 import builtins
 import json
 import keyword
-import os
 import re
 import textwrap
 from dataclasses import dataclass, field
@@ -26,6 +25,7 @@ from pathlib import Path
 import jinja2
 
 from nxschema import __version__
+from nxschema._templating import environment, template_error
 from nxschema._write.codegen_format import break_long_lines, python_literal
 from nxschema._write.layout import (
     LEVELS,
@@ -456,14 +456,9 @@ def describe(p: Param) -> str:
 
 
 def _environment(templates=None) -> jinja2.Environment:
-    loaders = [jinja2.FileSystemLoader(os.fspath(templates))] if templates else []
-    loaders.append(jinja2.FileSystemLoader(os.fspath(TEMPLATES_DIR)))
-    env = jinja2.Environment(loader=jinja2.ChoiceLoader(loaders), undefined=jinja2.StrictUndefined,
-                             trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
-                             autoescape=False)
-    env.filters["wrap"] = wrap
-    env.filters["py"] = python_literal
-    return env
+    # Python output: no autoescape; every value goes in through the py/doc filters instead.
+    return environment(TEMPLATES_DIR, templates, output="python",
+                       filters={"wrap": wrap, "py": python_literal})
 
 
 def generate_writer(definition, *, definitions=None, templates=None) -> str:
@@ -477,8 +472,7 @@ def generate_writer(definition, *, definitions=None, templates=None) -> str:
         template = _environment(templates).get_template(TEMPLATE)
         text = template.render(**model)
     except jinja2.TemplateError as exc:
-        where = f"{getattr(exc, 'filename', '') or TEMPLATE}:{getattr(exc, 'lineno', '?')}"
-        raise CodegenError(f"template {where}: {exc}") from None
+        raise CodegenError(template_error(exc)) from None
     text = break_long_lines(re.sub(r"[ \t]+\n", "\n", text))
     text = re.sub(r"\n{4,}", "\n\n\n", text)
     try:
