@@ -1,8 +1,9 @@
 """Read-only access to HDF5 files for validation and extraction: opening, links, externals.
 
 h5py's high-level objects cost far more per object than the HDF5 C library; the validator walks
-files through a small backend (``default_io()``): the C library h5py loaded, called through
-ctypes (``_h5io_c``), or h5py's low-level API (``_h5io_h5py``) where that is not available. It
+files through a small backend (``default_io()``, a :class:`~nxschema._h5.backend.Backend`): the
+C library h5py loaded, called through ctypes (``backend_c``), or h5py's low-level API
+(``backend_h5py``) where that is not available. It
 reads only the attributes and small values the compiled plan asks for; payloads are never read
 in bulk.
 
@@ -19,6 +20,7 @@ from collections import OrderedDict
 import h5py
 from h5py import h5l
 
+from nxschema._h5.backend import Backend
 from nxschema._h5.backend_h5py import H5pyIO, NotUTF8, decode
 from nxschema.errors import ArgumentError
 from nxschema.errors import UnreadableFileError as FileProblem
@@ -61,9 +63,9 @@ def _one_line(exc) -> str:
 _IO: dict = {}
 
 
-def default_io():
+def default_io() -> Backend:
     """The object-access backend: the C library through ctypes when that is proven safe (see
-    ``_h5io_c``), else h5py's low-level API. ``NXSCHEMA_H5_BACKEND=h5py`` forces the latter."""
+    ``backend_c``), else h5py's low-level API. ``NXSCHEMA_H5_BACKEND=h5py`` forces the latter."""
     choice = os.environ.get("NXSCHEMA_H5_BACKEND", "").lower() or "auto"
     if choice not in _IO:
         io = None
@@ -150,7 +152,7 @@ class Resolver:
 
     CACHE = 64
 
-    def __init__(self, policy: str = "below", io=None):
+    def __init__(self, policy: str = "below", io: Backend | None = None):
         if policy not in EXTERNAL_POLICIES:
             raise ArgumentError(f"external-link policy must be one of {EXTERNAL_POLICIES}")
         self.policy = policy

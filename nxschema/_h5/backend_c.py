@@ -31,6 +31,7 @@ import h5py
 from h5py import h5, h5g, h5i, h5s, h5t
 from h5py._objects import phil
 
+from nxschema._h5.backend import Backend
 from nxschema._h5.backend_h5py import _CLASS_KIND as _H5PY_CLASS_KIND
 from nxschema._h5.backend_h5py import _KINDS, SMALL_VALUE, H5pyIO, decode
 
@@ -164,7 +165,11 @@ _NAME, _INC = h5.INDEX_NAME, h5.ITER_INC
 _LINK_BUF = 4096
 
 
-class CIO:
+class CIO(Backend):
+    """The :class:`Backend` over the HDF5 C library through ctypes; objects are :class:`_Obj`.
+    What it does not handle itself (compound and enum types, long link values) it hands to
+    the h5py backend (``slow``), on the same HDF5 identifiers."""
+
     name = "ctypes"
 
     def __init__(self, lib: _Lib):

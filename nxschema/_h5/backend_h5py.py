@@ -11,6 +11,8 @@ import h5py
 import numpy as np
 from h5py import h5a, h5g, h5o, h5s, h5t
 
+from nxschema._h5.backend import Backend
+
 SMALL_VALUE = 4096  # elements: larger datasets are never read
 
 
@@ -60,7 +62,9 @@ def _python(value, scalar_list: bool):
     return value
 
 
-class H5pyIO:
+class H5pyIO(Backend):
+    """The :class:`Backend` over h5py's low-level API; objects are h5py ObjectIDs."""
+
     name = "h5py"
 
     # --- objects --------------------------------------------------------------------------
@@ -125,17 +129,17 @@ class H5pyIO:
 
     # --- attributes -----------------------------------------------------------------------
 
-    def attr_names(self, oid) -> list[str]:
+    def attr_names(self, obj) -> list[str]:
         names: list[bytes] = []
-        h5a.iterate(oid, lambda name, *_: names.append(name))
+        h5a.iterate(obj, lambda name, *_: names.append(name))
         return [decode(n) for n in names]
 
-    def has_attr(self, oid, name: bytes) -> bool:
-        return h5a.exists(oid, name)
+    def has_attr(self, obj, name: bytes) -> bool:
+        return h5a.exists(obj, name)
 
-    def read_attr(self, oid, name: bytes):
+    def read_attr(self, obj, name: bytes):
         """An attribute's value as Python/numpy data; strings decoded. Raises ValueError if odd."""
-        aid = h5a.open(oid, name)
+        aid = h5a.open(obj, name)
         # The dataspace is checked before any read: HDF5 writes the whole attribute.
         kind = aid.get_space().get_simple_extent_type()
         if kind == h5s.NULL:
