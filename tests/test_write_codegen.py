@@ -233,7 +233,7 @@ def test_user_templates_override_the_bundled_ones(tmp_path):
     custom = tmp_path / "templates"
     custom.mkdir()
     text = (TEMPLATES_DIR / "writer.py.j2").read_text()
-    (custom / "writer.py.j2").write_text(text.replace('"""Write {{ key }} files with h5py.',
+    (custom / "writer.py.j2").write_text(text.replace('"""Write {{ key | doc }} files with h5py.',
                                                       '"""Our lab writer for {{ key }}.'))
     assert "Our lab writer for NXxas." in generate_writer("NXxas", templates=custom)
     (custom / "writer.py.j2").write_text("def broken(:\n")

@@ -10,12 +10,18 @@ the same length. Any array or text parameter also accepts a link (``Link("/entry
 ``Link("/entry/x", file="raw.h5")``, ``h5py.SoftLink``, ``h5py.ExternalLink``) written instead of
 data. The module is rendered by Jinja2 from ``_write/templates/writer.py.j2`` (override with a
 folder holding your own ``writer.py.j2`` and/or ``helpers.py.j2``).
+
+Definition text never becomes code: names that become identifiers are mapped to safe ASCII
+ones (:func:`_identifier`), member names that cannot be HDF5 names are refused, strings go in
+through the ``py`` filter (a fully escaped literal) and docstring text through the ``doc``
+filter; the rendered module is then compiled and searched for what no writer needs
+(``__import__``, ``eval``, ``os.system``, ...), which is refused too.
 """
 
 from __future__ import annotations
 
+import ast
 import builtins
-import json
 import keyword
 import re
 import textwrap
@@ -26,7 +32,12 @@ import jinja2
 
 from nxschema import __version__
 from nxschema._templating import environment, template_error
-from nxschema._write.codegen_format import break_long_lines, python_literal
+from nxschema._write.codegen_format import (
+    ascii_identifier,
+    break_long_lines,
+    docstring_text,
+    python_literal,
+)
 from nxschema._write.layout import (
     LEVELS,
     AttrNode,
@@ -37,6 +48,7 @@ from nxschema._write.layout import (
     resolve_definition,
 )
 from nxschema.errors import CodegenError
+from nxschema.model import Group, member_key, walk
 
 TEMPLATE = "writer.py.j2"
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
@@ -113,16 +125,74 @@ def _dim_text(d):
 
 
 def function_name(key: str) -> str:
-    return "write_" + re.sub(r"\W+", "_", key.replace("@", "_")).strip("_").lower()
+    """``write_`` and the definition key as an ASCII identifier (``NXxas@subentry`` ->
+    ``write_nxxas_subentry``)."""
+    return "write_" + (ascii_identifier(key) or "definition")
 
 
 def _identifier(text: str) -> str:
-    ident = re.sub(r"\W+", "_", text).strip("_").lower() or "x"
+    """A safe Python identifier for a definition name (see :func:`ascii_identifier`): ASCII
+    only, never a dunder, never starting with a digit; ``x`` when no ASCII is left (the
+    callers make names unique)."""
+    ident = ascii_identifier(text) or "x"
     return f"g_{ident}" if ident[0].isdigit() else ident
 
 
 def _taken(name: str) -> bool:
-    return keyword.iskeyword(name) or hasattr(builtins, name) or name in FIXED_PARAMS
+    return keyword.iskeyword(name) or keyword.issoftkeyword(name) or \
+        hasattr(builtins, name) or name in FIXED_PARAMS
+
+
+def _hdf5_name_problem(name) -> str:
+    """Why ``name`` cannot be the name of an HDF5 object or attribute ("" if it can)."""
+    if not isinstance(name, str) or name == "":
+        return "is empty"
+    if name in (".", ".."):
+        return f"is {name!r}"
+    if "/" in name:
+        return "holds '/', which HDF5 reads as a path"
+    if "\0" in name:
+        return "holds a NUL character"
+    return ""
+
+
+def _check_names(definition) -> None:
+    """Refuse a definition with a member name no HDF5 file can hold: the writer would write
+    somewhere else than the definition says (``sub/../../evil``) or fail half-way."""
+    elements = [(a, ()) for a in definition.attributes] + list(walk(definition.members))
+    for element, parents in elements:
+        name = getattr(element, "name", None)
+        if name is None and isinstance(element, Group):  # an unnamed (NXclass) group
+            continue
+        problem = _hdf5_name_problem(name)
+        if problem:
+            src = element.source
+            at = f"{src.file}:{src.line}:{src.col}: " if src and src.line else ""
+            where = "/".join([definition.key] + [member_key(p) for p in parents
+                                                  if isinstance(p, Group)])
+            raise CodegenError(f"{at}member name {name!r} in {where} {problem}: it cannot be "
+                               "written to an HDF5 file; codegen refused")
+
+
+# Names a writer never needs, and injected code would: found in the compiled module, they
+# stop codegen (a second line of defence behind the escaping). Builtins by name, dangerous
+# attributes (os.system, ().__class__.__subclasses__ ...) wherever they are reached from.
+FORBIDDEN_NAMES = frozenset({
+    "__import__", "eval", "exec", "compile", "breakpoint", "globals", "locals", "vars",
+    "subprocess", "__builtins__"})
+FORBIDDEN_ATTRIBUTES = frozenset({
+    "system", "popen", "spawnv", "spawnvp", "execv", "execvp", "__subclasses__", "__globals__",
+    "__code__", "__builtins__", "__reduce__", "__import__"})
+
+
+def _forbidden_use(text: str) -> str:
+    """The first forbidden name the module uses, with its line ("" if none)."""
+    for node in ast.walk(ast.parse(text)):
+        if isinstance(node, ast.Name) and node.id in FORBIDDEN_NAMES:
+            return f"{node.id} (line {node.lineno})"
+        if isinstance(node, ast.Attribute) and node.attr in FORBIDDEN_ATTRIBUTES:
+            return f".{node.attr} (line {node.lineno})"
+    return ""
 
 
 class _Generator:
@@ -372,11 +442,12 @@ class _Generator:
 
 
 def _doc(text: str | None) -> str:
-    """The first paragraph of a doc, on one line, safe inside a docstring."""
+    """The first paragraph of a doc, on one line (the ``doc`` filter escapes it for the
+    docstring)."""
     if not text:
         return ""
-    first = text.strip().split("\n\n")[0]
-    return " ".join(first.split()).replace("\\", "/").replace('"""', "'''")
+    first = str(text).strip().split("\n\n")[0]
+    return " ".join(first.split())
 
 
 def wrap(text: str, width: int, indent: str, rest: str | None = None) -> str:
@@ -390,6 +461,7 @@ def wrap(text: str, width: int, indent: str, rest: str | None = None) -> str:
 def writer_model(definition, definitions=None) -> dict:
     """Everything the template needs to write the module of ``definition``."""
     resolved, catalog = resolve_definition(definition, definitions)
+    _check_names(resolved)
     root = build_layout(resolved, catalog, LEVELS)
     gen = _Generator(resolved, root)
     nodes = gen.build()
@@ -428,7 +500,7 @@ def _clashes(nodes) -> list[tuple[str, list[str], list[str]]]:
     for group in _groups(nodes):
         mappings = [c.param.name for c in group.children if c.kind == "mapping"]
         if mappings:
-            others = [json.loads(c.name) for c in group.children
+            others = [ast.literal_eval(c.name) for c in group.children
                       if c.kind in ("field", "link", "group") and c.name.startswith('"')]
             out.append((group.path, mappings, others))
     return out
@@ -458,7 +530,7 @@ def describe(p: Param) -> str:
 def _environment(templates=None) -> jinja2.Environment:
     # Python output: no autoescape; every value goes in through the py/doc filters instead.
     return environment(TEMPLATES_DIR, templates, output="python",
-                       filters={"wrap": wrap, "py": python_literal})
+                       filters={"wrap": wrap, "py": python_literal, "doc": docstring_text})
 
 
 def generate_writer(definition, *, definitions=None, templates=None) -> str:
@@ -477,7 +549,11 @@ def generate_writer(definition, *, definitions=None, templates=None) -> str:
     text = re.sub(r"\n{4,}", "\n\n\n", text)
     try:
         compile(text, f"{model['function']}.py", "exec")
-    except SyntaxError as exc:
-        raise CodegenError(f"the templates produced invalid Python at line {exc.lineno}: "
-                           f"{exc.msg}") from None
+    except (SyntaxError, ValueError) as exc:  # ValueError: a NUL byte
+        raise CodegenError(f"the templates produced invalid Python at line "
+                           f"{getattr(exc, 'lineno', '?')}: {getattr(exc, 'msg', exc)}") from None
+    forbidden = _forbidden_use(text)
+    if forbidden:
+        raise CodegenError(f"refused: the generated module would use {forbidden}, which no "
+                           "writer needs (has text from the definition reached the code?)")
     return text
