@@ -21,7 +21,7 @@ Arrays and texts may be given as links (the module's Link class, h5py.SoftLink,
 h5py.ExternalLink). The file is written atomically (temporary file + rename).
 
 The module is rendered from Jinja2 templates; --templates DIR uses DIR/writer.py.j2 and/or
-DIR/helpers.py.j2 instead of the bundled ones (nxschema/_codegen_templates/).
+DIR/helpers.py.j2 instead of the bundled ones (nxschema/_write/templates/).
 
 examples:
   nxschema codegen NXxas -o xas_writer.py
@@ -29,8 +29,12 @@ examples:
   nxschema codegen my_defs/NXfoo.yaml -o foo_writer.py --templates my_templates/
   nxschema codegen NXesrf_raw -o -            print to standard output
 
+Text from the definition never becomes code: names are mapped to ASCII identifiers, strings
+and docstrings are escaped, and a member name no HDF5 file can hold ('/', '.', '..', NUL) is
+refused with its file:line:col.
+
 exit codes: 0 written, 2 usage or I/O error (unknown definition, OUT exists without --force,
-a template that does not render valid Python).
+a template that does not render valid Python, a definition that cannot be written safely).
 """
 
 
@@ -53,7 +57,7 @@ def register(sub) -> None:
 def run(args) -> int:
     from nxschema._write.atomic import write_text_atomic
     from nxschema._write.codegen import generate_writer
-    from nxschema._write.layout import LayoutError
+    from nxschema.errors import NxschemaError
 
     if args.templates and not os.path.isdir(args.templates):
         print(f"nxschema codegen: --templates {args.templates}: no such folder", file=sys.stderr)
@@ -65,7 +69,7 @@ def run(args) -> int:
             sys.stdout.write(text)
             return 0
         write_text_atomic(args.output, text, overwrite=args.force)
-    except (LayoutError, ValueError, OSError) as exc:
+    except (NxschemaError, ValueError, OSError) as exc:  # CodegenError, LayoutError, ...
         print(f"nxschema codegen: {exc}", file=sys.stderr)
         return 2
     print(f"wrote {args.output}", file=sys.stderr)
