@@ -36,6 +36,7 @@ from nxschema._write.codegen_format import (
     ascii_identifier,
     break_long_lines,
     docstring_text,
+    forbidden_use,
     python_literal,
 )
 from nxschema._write.layout import (
@@ -172,27 +173,6 @@ def _check_names(definition) -> None:
                                                   if isinstance(p, Group)])
             raise CodegenError(f"{at}member name {name!r} in {where} {problem}: it cannot be "
                                "written to an HDF5 file; codegen refused")
-
-
-# Names a writer never needs, and injected code would: found in the compiled module, they
-# stop codegen (a second line of defence behind the escaping). Builtins by name, dangerous
-# attributes (os.system, ().__class__.__subclasses__ ...) wherever they are reached from.
-FORBIDDEN_NAMES = frozenset({
-    "__import__", "eval", "exec", "compile", "breakpoint", "globals", "locals", "vars",
-    "subprocess", "__builtins__"})
-FORBIDDEN_ATTRIBUTES = frozenset({
-    "system", "popen", "spawnv", "spawnvp", "execv", "execvp", "__subclasses__", "__globals__",
-    "__code__", "__builtins__", "__reduce__", "__import__"})
-
-
-def _forbidden_use(text: str) -> str:
-    """The first forbidden name the module uses, with its line ("" if none)."""
-    for node in ast.walk(ast.parse(text)):
-        if isinstance(node, ast.Name) and node.id in FORBIDDEN_NAMES:
-            return f"{node.id} (line {node.lineno})"
-        if isinstance(node, ast.Attribute) and node.attr in FORBIDDEN_ATTRIBUTES:
-            return f".{node.attr} (line {node.lineno})"
-    return ""
 
 
 class _Generator:
@@ -552,7 +532,7 @@ def generate_writer(definition, *, definitions=None, templates=None) -> str:
     except (SyntaxError, ValueError) as exc:  # ValueError: a NUL byte
         raise CodegenError(f"the templates produced invalid Python at line "
                            f"{getattr(exc, 'lineno', '?')}: {getattr(exc, 'msg', exc)}") from None
-    forbidden = _forbidden_use(text)
+    forbidden = forbidden_use(text)
     if forbidden:
         raise CodegenError(f"refused: the generated module would use {forbidden}, which no "
                            "writer needs (has text from the definition reached the code?)")

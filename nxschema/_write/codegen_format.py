@@ -14,6 +14,7 @@ that would be longer get one argument per line, with a trailing comma).
 
 from __future__ import annotations
 
+import ast
 import datetime
 import math
 import re
@@ -103,6 +104,27 @@ def ascii_identifier(text: str) -> str:
     text = unicodedata.normalize("NFKD", unicodedata.normalize("NFKC", str(text)))
     text = text.encode("ascii", "ignore").decode("ascii")
     return re.sub(r"[^0-9A-Za-z]+", "_", text).strip("_").lower()
+
+
+# Names a writer never needs, and injected code would: found in the compiled module, they
+# stop codegen (a second line of defence behind the escaping). Builtins by name, dangerous
+# attributes (os.system, ().__class__.__subclasses__ ...) wherever they are reached from.
+FORBIDDEN_NAMES = frozenset({
+    "__import__", "eval", "exec", "compile", "breakpoint", "globals", "locals", "vars",
+    "subprocess", "__builtins__"})
+FORBIDDEN_ATTRIBUTES = frozenset({
+    "system", "popen", "spawnv", "spawnvp", "execv", "execvp", "__subclasses__", "__globals__",
+    "__code__", "__builtins__", "__reduce__", "__import__"})
+
+
+def forbidden_use(text: str) -> str:
+    """The first forbidden name the module uses, with its line ("" if none)."""
+    for node in ast.walk(ast.parse(text)):
+        if isinstance(node, ast.Name) and node.id in FORBIDDEN_NAMES:
+            return f"{node.id} (line {node.lineno})"
+        if isinstance(node, ast.Attribute) and node.attr in FORBIDDEN_ATTRIBUTES:
+            return f".{node.attr} (line {node.lineno})"
+    return ""
 
 
 def break_long_lines(text: str, width: int = 88) -> str:
