@@ -72,6 +72,9 @@ CODES: dict[str, Code] = {c.code: c for c in (
          "energy: {link: /NXentry/NXinstrument/mono:NXmonochromator/energie}"),
     Code("bad-config-schema", "error", _D, "A configuration's JSON Schema is itself invalid.",
          "config: {schema: {type: 12}}"),
+    Code("personal-unmarked", "warning", _D, "A YAML member named like personal data (email, "
+         "telephone_number, ORCID, an NXuser's name, ...) has no 'personal:' mark.",
+         "(NXuser): {members: {email: NX_CHAR}}"),
     Code("duplicate-definition", "warning", _D, "Two files in one source define the same key.",
          "two files both named NXxas"),
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 __all__ = [
     "NxschemaError", "DefinitionError", "ArgumentError", "ArgumentTypeError", "NotFoundError",
     "OutputExistsError", "UnreadableFileError", "ConfigError", "LayoutError", "CodegenError",
-    "DocsError", "IcatError",
+    "DocsError", "IcatError", "RedactionError",
 ]
 
 
@@ -71,3 +71,8 @@ class DocsError(NxschemaError):
 
 class IcatError(NxschemaError):
     """A file cannot be read for ICAT extraction; the message is one line for the user."""
+
+
+class RedactionError(NxschemaError):
+    """A redacted copy cannot be written as asked (e.g. linked files hold personal data and
+    ``follow_external`` was not given); nothing is written."""

@@ -13,7 +13,7 @@ import sys
 from nxschema import __version__
 
 COMMANDS = ("check", "validate", "convert", "skeleton", "codegen", "process", "docs", "icat",
-            "codes")
+            "personal", "redact", "codes")
 
 EPILOG = """\
 examples:

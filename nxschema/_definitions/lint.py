@@ -196,8 +196,32 @@ def _children(member, catalog):
     return ()
 
 
+# Member names that hold personal data wherever they stand; ``name`` only in an NXuser.
+PERSONAL_NAMES = {"email", "e_mail", "telephone_number", "phone", "fax_number", "orcid",
+                  "address", "facility_user_id"}
+
+
+def rule_personal_marks(definition, catalog):
+    """A member named like personal data must say so (``personal: true``), or say it is not
+    (``personal: false``): tools that list and redact personal data go by the mark. Only YAML
+    definitions are checked: NXDL has no such mark (the official NXuser would always warn)."""
+    if definition.source is None or definition.source.file.endswith(".nxdl.xml"):
+        return
+    for element, parents in _elements(definition):
+        if not isinstance(element, (m.Field, m.Attribute, m.Link)) or element.personal is not None:
+            continue
+        name = (element.name or "").lower()
+        in_user = (parents and isinstance(parents[-1], m.Group) and
+                   parents[-1].nx_class == "NXuser") or (not parents and
+                                                          definition.name == "NXuser")
+        if name in PERSONAL_NAMES or (name == "name" and in_user):
+            yield _at(element, "personal-unmarked", f"{element.name!r} is named like personal "
+                      "data but not marked: add 'personal: true' (or 'personal: false' if it "
+                      "is not)", severity=warning)
+
+
 RULES = (rule_classes, rule_types_and_units, rule_symbols, rule_extends, rule_duplicates,
-         rule_links, rule_config)
+         rule_links, rule_config, rule_personal_marks)
 
 
 def lint(definition: m.Definition, catalog, rules=RULES) -> list[Finding]:

@@ -27,7 +27,7 @@ from nxschema.errors import UnreadableFileError as FileProblem
 
 LINK_HARD, LINK_SOFT, LINK_EXTERNAL = h5l.TYPE_HARD, h5l.TYPE_SOFT, h5l.TYPE_EXTERNAL
 __all__ = ["NotUTF8", "decode", "default_io", "open_file", "FileProblem",
-           "Resolver", "Child", "attr_or_none"]
+           "Resolver", "Child", "attr_or_none", "judge_external", "EXTERNAL_POLICIES"]
 
 EXTERNAL_POLICIES = ("below", "follow", "never")
 
@@ -83,6 +83,23 @@ def attr_or_none(io, obj, name: str):
         return io.read_attr(obj, raw) if io.has_attr(obj, raw) else None
     except Exception:  # odd dtypes, damaged headers: the caller checks what it can
         return None
+
+
+def judge_external(linking_file: str, ext_file: str, policy: str,
+                   ext_path: str = "") -> tuple[str, str]:
+    """Where an external link from ``linking_file`` to ``ext_file`` leads, and why it must not
+    be followed under ``policy`` ("" when it may). The one place the policy is decided: the
+    validator, ICAT extraction and the personal-data scan all ask here."""
+    target = f"{ext_file}::{ext_path}" if ext_path else ext_file
+    base = os.path.dirname(os.path.abspath(linking_file))
+    resolved = os.path.normpath(ext_file if os.path.isabs(ext_file)
+                                else os.path.join(base, ext_file))
+    if policy == "never":
+        return resolved, f"external link to {target} not followed (policy 'never')"
+    if policy == "below" and os.path.commonpath([base, resolved]) != base:
+        return resolved, (f"external link to {target} leaves the linking file's folder; not "
+                          "followed (use --external follow to allow)")
+    return resolved, ""
 
 
 _UNRESOLVED = "unresolved"
@@ -254,17 +271,9 @@ class Resolver:
             self._by_hand(child, child.file, ext_path)
 
     def _judge(self, linking_file: str, ext_file: str, target: str) -> tuple[str, str]:
-        """(the file an external link names, why it is not followed or "") under the policy:
-        a relative name is taken from the folder of the file that holds the link."""
-        base = os.path.dirname(os.path.abspath(linking_file))
-        resolved = os.path.normpath(ext_file if os.path.isabs(ext_file)
-                                    else os.path.join(base, ext_file))
-        if self.policy == "never":
-            return resolved, f"external link to {target} not followed (policy 'never')"
-        if self.policy == "below" and os.path.commonpath([base, resolved]) != base:
-            return resolved, (f"external link to {target} leaves the linking file's folder; "
-                              "not followed (use --external follow to allow)")
-        return resolved, ""
+        """(the file an external link names, why it is not followed or "") under the policy
+        (:func:`judge_external`)."""
+        return judge_external(linking_file, ext_file, self.policy, target.partition("::")[2])
 
     def _crosses(self, loc, raw: bytes) -> bool:
         # HDF5 follows the links inside a path by itself, external ones too: a soft link, or

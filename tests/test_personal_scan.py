@@ -1,0 +1,92 @@
+"""nxschema personal / nxschema.personal_data: what a file holds, by definition and by pattern,
+through external links and from master files."""
+
+import json
+import subprocess
+import sys
+
+import h5py
+import pytest
+
+import nxschema
+from bliss_personal import COMMENT_EMAIL, EXPERIMENTER, write_master, write_raw
+
+
+@pytest.fixture()
+def files(tmp_path):
+    write_raw(tmp_path / "raw.h5", detector_shape=(4, 8, 8))
+    write_master(tmp_path / "master.h5", "raw.h5")
+    return tmp_path
+
+
+def _by_path(items):
+    return {(i.path, i.attribute): i for i in items}
+
+
+def test_lists_every_personal_value_with_its_concept(files):
+    items = _by_path(nxschema.personal_data(files / "raw.h5", definition="NXesrf_raw"))
+    for scan in ("1.1", "2.1"):
+        for name in ("name", "email", "ORCID", "telephone_number"):
+            item = items[(f"/{scan}/user/{name}", None)]
+            assert item.found_by == "definition" and item.reason == "personal"
+            assert item.concept.endswith(f"/{name}") and item.definition in ("NXuser",
+                                                                              "NXesrf_raw")
+            assert item.source.split(":")[-1].isdigit()  # file:line of the mark
+        affiliation = items[(f"/{scan}/user/affiliation", None)]
+        assert affiliation.reason == "domain administrative"
+        experimenter = items[(f"/{scan}/sample/experimenter", None)]
+        assert experimenter.definition == "NXesrf_raw" and experimenter.reason == "personal"
+        comment = items[(f"/{scan}/sample/description", None)]
+        assert comment.found_by == "pattern" and comment.reason == "email"
+        assert comment.matches == (COMMENT_EMAIL,)
+    assert (f"/1.1/sample/name", None) not in items
+    assert not any(p.startswith("/1.1/instrument") for p, _ in items)
+
+
+def test_a_marked_value_is_listed_once(files):
+    items = nxschema.personal_data(files / "raw.h5")
+    emails = [i for i in items if i.path == "/1.1/user/email"]
+    assert [i.found_by for i in emails] == ["definition"]
+
+
+def test_patterns_in_attributes_and_without_definitions(files):
+    with h5py.File(files / "raw.h5", "a") as f:
+        f["1.1/title"].attrs["note"] = "owner: +49 30 1234567"
+    items = _by_path(nxschema.personal_data(files / "raw.h5"))
+    assert items[("/1.1/title", "note")].reason == "phone"
+    quiet = nxschema.personal_data(files / "raw.h5", patterns_on=False)
+    assert all(i.found_by == "definition" for i in quiet)
+
+
+def test_master_file_items_name_the_raw_file(files):
+    items = nxschema.personal_data(files / "master.h5", definition="NXesrf_raw")
+    email = next(i for i in items if i.path == "/1.1/user/email")
+    assert email.file == str(files / "raw.h5") and email.via == "/1.1/user/email"
+    assert len(items) == len(nxschema.personal_data(files / "raw.h5", definition="NXesrf_raw"))
+
+
+def test_the_external_policy_holds(files):
+    from nxschema._personal.scan import scan
+    result = scan(files / "master.h5", external="never")
+    assert result.items == [] and result.files == [str(files / "master.h5")]
+    assert any("not followed" in p for p in result.problems)
+
+
+def test_cli_text_json_and_exit_codes(files):
+    def run(*args):
+        return subprocess.run([sys.executable, "-m", "nxschema", "personal", *map(str, args)],
+                              capture_output=True, text=True, timeout=120)
+    text = run(files / "raw.h5", "--definition", "NXesrf_raw")
+    assert text.returncode == 1
+    assert "/1.1/user/email: personal" in text.stdout
+    assert "found by pattern (email)" in text.stdout
+    assert EXPERIMENTER not in text.stdout  # values are never echoed
+    data = json.loads(run(files / "master.h5", "--format", "json").stdout)
+    assert data["files"][0]["files_read"][1].endswith("raw.h5")
+    with h5py.File(files / "clean.h5", "w") as f:
+        f.attrs["NX_class"] = "NXroot"
+        f.create_group("entry").attrs["NX_class"] = "NXentry"
+    assert run(files / "clean.h5").returncode == 0
+    missing = run(files / "nope.h5")
+    assert missing.returncode == 2 and "Traceback" not in missing.stderr
+    assert run(files / "raw.h5", "--definition", "NXnothing").returncode == 2
