@@ -17,7 +17,10 @@ SECRETS = (NAME, EMAIL, ORCID, PHONE, COMMENT_EMAIL, EXPERIMENTER)
 STR = h5py.string_dtype()
 
 
-def write_raw(path, scans=("1.1", "2.1"), detector_shape=(20, 64, 64)) -> None:
+def write_raw(path, scans=("1.1", "2.1"), detector_shape=(20, 64, 64), compression="gzip",
+              noise: bool = False) -> None:
+    """``noise``: detector frames of random counts (they do not compress away), written frame
+    by frame so that a large file never sits in memory."""
     with h5py.File(path, "w", track_order=True) as f:
         f.attrs["NX_class"] = "NXroot"
         f.attrs["creator"] = "bliss 2.1"
@@ -34,10 +37,15 @@ def write_raw(path, scans=("1.1", "2.1"), detector_shape=(20, 64, 64)) -> None:
             inst.attrs["NX_class"] = "NXinstrument"
             det = inst.create_group("pilatus")
             det.attrs["NX_class"] = "NXdetector"
-            data = (np.arange(np.prod(detector_shape)) % 251).astype("uint16")
-            det.create_dataset("data", data=data.reshape(detector_shape),
-                               chunks=(1,) + detector_shape[1:], compression="gzip",
-                               compression_opts=4, shuffle=True)
+            filters = dict(compression=compression, compression_opts=4, shuffle=True) \
+                if compression == "gzip" else {}
+            stack = det.create_dataset("data", shape=detector_shape, dtype="uint16",
+                                       chunks=(1,) + detector_shape[1:], **filters)
+            rng = np.random.default_rng(number)
+            for frame in range(detector_shape[0]):
+                stack[frame] = rng.poisson(50, detector_shape[1:]) if noise else \
+                    (np.arange(np.prod(detector_shape[1:])) % 251 + frame).reshape(
+                        detector_shape[1:])
             det["data"].attrs["interpretation"] = "image"
             mon = inst.create_group("i0")
             mon.attrs["NX_class"] = "NXdetector"

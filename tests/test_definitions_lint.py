@@ -191,3 +191,27 @@ def test_every_code_the_rules_yield_is_registered():
     yielded = set(re.findall(r'_at\([^,]+, "([a-z-]+)"', source))
     assert len(yielded) >= 9
     assert yielded <= set(CODES)
+
+
+def test_personal_names_must_be_marked(tmp_path):
+    from nxschema._check import check
+    (tmp_path / "NXlab_raw.yaml").write_text(textwrap.dedent("""\
+        name: NXlab_raw
+        category: application
+        members:
+          (NXentry):
+            members:
+              contact(NXuser):
+                members:
+                  name: NX_CHAR
+                  email: NX_CHAR
+                  role: NX_CHAR
+              sample(NXsample):
+                members:
+                  name: NX_CHAR
+                  telephone_number: {personal: false}
+                  ORCID: {personal: true}
+        """))
+    findings = check(tmp_path)[str(tmp_path / "NXlab_raw.yaml")]
+    unmarked = [(f.code, f.line) for f in findings if f.code == "personal-unmarked"]
+    assert unmarked == [("personal-unmarked", 8), ("personal-unmarked", 9)]  # user name, email

@@ -1,0 +1,89 @@
+"""Time `nxschema redact` on a large raw file against h5py's own copy of the same file.
+
+The file is Bliss-like (see tests/bliss_personal.py): two scans, each with a detector stack that
+makes up nearly all of the bytes, positioners, a ``user`` NXuser with personal fields and an
+e-mail address in a free-text comment. The baseline copies every root object with h5py's
+``Group.copy`` (HDF5's H5Ocopy, the fastest way HDF5 offers to copy a file's objects) into a new
+file, in the same run. Each measurement is a fresh process; runs alternate, best of ``--repeat``.
+
+    python benchmarks/bench_redact.py                 # 1024 MB
+    python benchmarks/bench_redact.py --mb 256 --repeat 3
+
+Target: redact <= 1.5x the baseline.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent / "tests"))
+
+# Both are timed as whole processes (interpreter start and imports included), as a user runs
+# h5copy or nxschema redact.
+BASELINE = """
+import sys, h5py
+with h5py.File(sys.argv[1], "r") as src, h5py.File(sys.argv[2], "w") as dst:
+    for key, value in src.attrs.items():
+        dst.attrs[key] = value
+    for name in src:
+        src.copy(src[name], dst, name=name)
+"""
+
+REDACT = """
+import sys
+import nxschema
+result = nxschema.redact(sys.argv[1], sys.argv[2])
+assert result.redacted, "nothing redacted"
+"""
+
+
+def make(path: Path, megabytes: int) -> None:
+    from bliss_personal import write_raw
+    frames = max(1, megabytes)  # a 512x512 uint16 frame is 0.5 MB, and there are two scans
+    write_raw(path, detector_shape=(frames, 512, 512), compression=None, noise=True)
+
+
+def timed(code: str, src: Path, dst: Path) -> float:
+    if dst.exists():
+        dst.unlink()
+    env = dict(os.environ, PYTHONPATH=str(HERE.parent))
+    t0 = time.perf_counter()
+    subprocess.run([sys.executable, "-c", code, str(src), str(dst)], env=env, check=True)
+    return time.perf_counter() - t0
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--mb", type=int, default=1024, help="size of the raw file (MB)")
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        src = folder / "raw.h5"
+        t0 = time.perf_counter()
+        make(src, args.mb)
+        size = src.stat().st_size / 2**20
+        print(f"made {src.name}: {size:.0f} MB in {time.perf_counter() - t0:.1f} s",
+              file=sys.stderr)
+        base, red = [], []
+        for _ in range(args.repeat):
+            base.append(timed(BASELINE, src, folder / "copy.h5"))
+            red.append(timed(REDACT, src, folder / "out.h5"))
+        row = {"mb": round(size), "h5py_copy_s": round(min(base), 3),
+               "redact_s": round(min(red), 3), "ratio": round(min(red) / min(base), 3),
+               "runs": {"h5py_copy": base, "redact": red}}
+        print(json.dumps(row))
+        print(f"redact {min(red):.2f} s vs h5py copy {min(base):.2f} s: "
+              f"{min(red) / min(base):.2f}x (target <= 1.5x)", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
