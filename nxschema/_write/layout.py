@@ -115,6 +115,17 @@ class _Builder:
                 a.dimensions.rank, int) else 1)
         return node
 
+    def base_field(self, nx_class: str, name: str) -> m.Field | None:
+        """The field ``name`` of base class ``nx_class`` (exact names only), if the application
+        definition being laid out is not itself that base class."""
+        if self.category == "base":
+            return None
+        base = self.catalog.base_class(nx_class)
+        if base is None:
+            return None
+        return next((x for x in base.members if isinstance(x, m.Field) and x.name == name
+                     and x.name_type in (None, "specified")), None)
+
     def attributes(self, attributes) -> list[AttrNode]:
         return [self.attribute(a) for a in attributes if a.value is not None or self.wanted(a)]
 
@@ -126,8 +137,18 @@ class _Builder:
                          m.requirement(f, self.category), dims=field_dims(f.dimensions),
                          units=f.units, doc=f.doc, config=f.config,
                          any_name=f.name_type == "any")
-        if f.enumeration is not None:
-            node.enum, node.enum_open = f.enumeration.values, bool(f.enumeration.open)
+        enumeration, units = f.enumeration, f.units
+        if (enumeration is None or units is None) and parent.nx_class:
+            # As the validator does: where an application names a field, the base class's
+            # enumeration and units category hold if the application says nothing of them
+            # (NIAC NXxas energy is NX_ENERGY, source/type one of NXsource's types).
+            base = self.base_field(parent.nx_class, f.name)
+            if base is not None:
+                enumeration = enumeration if enumeration is not None else base.enumeration
+                units = units if units is not None else base.units
+                node.units = units
+        if enumeration is not None:
+            node.enum, node.enum_open = enumeration.values, bool(enumeration.open)
         if f.value is not None:
             node.value, node.fixed = typed_value(f.value, node.nx_type), True
         elif len(node.enum) == 1 and not node.enum_open:
