@@ -33,15 +33,39 @@ class Field(Generic[T]):
     """One dataset bound to a concept. Generic in its element type for typed readers
     (``Field[np.floating]``); nothing is read until asked."""
 
-    __slots__ = ("_dataset", "path", "concept", "target", "link")
+    __slots__ = ("_ds", "_opener", "_where", "_target", "path", "concept", "_link")
 
-    def __init__(self, dataset: "h5py.Dataset", path: str, concept: str,
-                 target: tuple[str, str], link: str):
-        self._dataset = dataset
+    def __init__(self, opener, where: tuple[str, str], path: str, concept: str, link: str,
+                 target=None):
+        self._ds = None
+        self._opener = opener  # (file, path) -> h5py.Dataset, called on first use
+        self._where = where  # (file, path) that opens it (HDF5 follows the rest)
+        self._target = target  # (file, path) where it really is, or a callable giving it
         self.path = path  # where the view reached it: /1.1/xas/energy
-        self.concept = concept  # the concept it is bound to: NXxas/(NXsubentry)/energy
-        self.target = target  # (file, path) of the real dataset
-        self.link = link  # how it was reached: dataset, hard, soft or external
+        self.concept = concept  # the concept it is bound to: NXxas@subentry:/(NXsubentry)/energy
+        self._link = link
+
+    @property
+    def _dataset(self) -> "h5py.Dataset":
+        if self._ds is None:
+            self._ds = self._opener(*self._where)
+        return self._ds
+
+    @property
+    def target(self) -> tuple[str, str]:
+        """(file, path) where the data really lives, after soft and external links."""
+        if callable(self._target):
+            self._target = self._target()
+        return self._target or self._where
+
+    @property
+    def link(self) -> str:
+        """How it was reached: ``dataset`` (in place), ``hard`` (one object with several
+        names), ``soft`` or ``external``."""
+        if self._link == "hard":
+            import h5py
+            return "hard" if h5py.h5o.get_info(self._dataset.id).rc > 1 else "dataset"
+        return self._link
 
     # -- reading ---------------------------------------------------------------------------
     def __array__(self, dtype: Any = None, copy: bool | None = None) -> np.ndarray:

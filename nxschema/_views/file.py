@@ -14,12 +14,12 @@ import os
 from typing import Any, Iterator
 
 import h5py
+from h5py import h5o
 
 from nxschema._binding import discover
 from nxschema._binding.concepts import compile_plan
-from nxschema._h5.links import Files
-from nxschema._views.view import View, _nx_class
-from nxschema._views.field import decode
+from nxschema._h5.access import LINK_EXTERNAL, LINK_HARD, Resolver, attr_or_none, open_file
+from nxschema._views.view import View, _problem_code, _text
 from nxschema.errors import ArgumentError, InvalidFileError
 
 ENTRY_CLASSES = ("NXentry", "NXsubentry")
@@ -43,17 +43,30 @@ class NexusFile:
                 list(definitions))
             self.catalog = load(*paths)
         self._plans = compile_plan(self.catalog)
-        self._files = Files(external)
-        self._handle = self._files.get(self.path)
-        if self._handle is None:
-            from nxschema._h5.access import FileProblem
-            raise FileProblem(f"{self.path}: {self._files.why(self.path)}")
+        # The validator's resolver: one link policy, one way of reading, for the file's life.
+        self._resolver = Resolver(external)
+        self._handle = open_file(self.path)
+        self._resolver.add_file(self.path, self._handle)
         self._findings: list | None = None
         self.problems: list[tuple[str, str, str]] = []  # (path, code, message) not reachable
 
     # -- lifetime ------------------------------------------------------------------------------
     def close(self) -> None:
-        self._files.close()
+        self._resolver.close()
+        self._handle.close()
+
+    def _file(self, file: str) -> h5py.File:
+        handle = self._resolver._file(os.path.normpath(os.path.abspath(file)))
+        if handle is None:
+            from nxschema._h5.access import FileProblem
+            raise FileProblem(f"{file} cannot be opened")
+        return handle
+
+    def _dataset(self, file: str, path: str) -> h5py.Dataset:
+        return h5py.Dataset(h5o.open(self._file(file).id, path.encode()))
+
+    def _group(self, file: str, path: str) -> h5py.Group:
+        return h5py.Group(h5o.open(self._file(file).id, path.encode()))
 
     def __enter__(self) -> "NexusFile":
         return self
@@ -69,44 +82,56 @@ class NexusFile:
         return list(self.iter_views(definition))
 
     def iter_views(self, definition: str | None = None) -> Iterator[View]:
-        yield from self._entries(self._handle, self.path, "/", "", definition, 0)
+        # Discovery walks with the validator's own resolver and fast backend (the same link
+        # policy, the same reading of NX_class and definition); h5py objects are made only for
+        # the groups that become views.
+        resolver = self._resolver
+        yield from self._entries(resolver, resolver.root(self.path), self.path, "/", "",
+                                 definition, 0)
 
-    def _entries(self, group, file, path, via, wanted, depth) -> Iterator[View]:
-        if depth > MAX_DEPTH:
+    def _entries(self, resolver, gid, file, path, via, wanted, depth) -> Iterator[View]:
+        if depth > MAX_DEPTH or gid is None:
             return
-        for name in group:
-            child_path = f"{path.rstrip('/')}/{name}"
-            reached = self._files.member(group, file, name)
-            obj = reached.obj
-            if obj is None:
-                self.problems.append((child_path, reached.code, reached.problem))
+        io = resolver.io
+        for child in resolver.children(gid, file, path):
+            child_path = f"{path.rstrip('/')}/{child.name}"
+            if depth and child.link != LINK_HARD:
+                continue  # inside an entry, entries are its own groups; links lead to data
+            if child.kind is None:
+                self.problems.append((child_path, _problem_code(child.problem), child.problem))
                 continue
-            if not isinstance(obj, h5py.Group):
+            if not child.is_group:
                 continue
-            nx_class = _nx_class(obj)
+            nx_class = _text(attr_or_none(io, child.oid, "NX_class"))
             if nx_class not in ENTRY_CLASSES:
                 continue
-            child_via = via or (child_path if reached.link == "external" else "")
-            view = self._view(obj, nx_class, reached.file, child_path, child_via, wanted)
+            real_file, real_path = child._key
+            child_via = via or (child_path if child.link == LINK_EXTERNAL else "")
+            view = self._view(io, child.oid, nx_class, real_file, real_path, child_path,
+                              child_via, wanted)
             if view is not None:
                 yield view
-            yield from self._entries(obj, reached.file, child_path, child_via, wanted, depth + 1)
+            if nx_class == "NXentry":  # subentries hold data, not more entries
+                yield from self._entries(resolver, child.oid, real_file, real_path, child_via,
+                                         wanted, depth + 1)
+            child.release()
 
-    def _view(self, group, nx_class, file, path, via, wanted) -> View | None:
-        try:
-            value = decode(group["definition"][()]) if "definition" in group else None
-        except Exception:
-            return None
-        if isinstance(value, (list, tuple)) or hasattr(value, "tolist"):
-            value = list(value)[0] if len(value) else None
+    def _view(self, io, gid, nx_class, file, real_path, path, via, wanted) -> View | None:
+        value = None
+        if io.has_link(gid, b"definition"):
+            did = io.open(gid, b"definition")
+            try:
+                value = io.read_value(did) if did is not None and not io.is_group(did) else None
+            except Exception:
+                value = None
+        value = _text(value)
         plan, name = discover.entry_application(self._plans, nx_class, value)
         if plan is None:
             return None
-        key = plan.definition if "@" in (plan.definition or "") else self._key_of(name,
-                                                                                  nx_class)
+        key = self._key_of(name, nx_class)
         if wanted is not None and wanted not in (name, key):
             return None
-        return View(self, group, plan, file, path, key, via)
+        return View(self, gid, plan, file, path, key, via, real_path)
 
     def _key_of(self, name: str, container: str) -> str:
         d = self.catalog.applications(name, container)
@@ -140,3 +165,4 @@ def open(path, *, definitions=None, external: str = "below", strict: bool = Fals
             nexus.close()
             raise InvalidFileError(nexus.path, errors)
     return nexus
+

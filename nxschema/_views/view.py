@@ -19,7 +19,8 @@ from typing import TYPE_CHECKING, Any
 import h5py
 
 from nxschema._binding.bind import Binder
-from nxschema._views.field import Field, decode
+from nxschema._h5.access import LINK_EXTERNAL, LINK_SOFT, attr_or_none
+from nxschema._views.field import Field
 from nxschema.errors import MissingMemberError, NotFoundError
 
 if TYPE_CHECKING:
@@ -35,54 +36,46 @@ def concept_key(plan) -> str:
     return name
 
 
-def _nx_class(obj) -> str | None:
-    try:
-        value = obj.attrs.get("NX_class")
-    except Exception:
-        return None
-    value = decode(value)
-    if isinstance(value, (list, tuple)) or hasattr(value, "tolist"):
-        value = list(value)[0] if len(value) else None
-    return value if isinstance(value, str) else None
-
-
 class View:
     """One group bound to one group concept of a definition."""
 
-    def __init__(self, owner: "NexusFile", group: h5py.Group, plan, file: str, path: str,
-                 definition: str, via: str = ""):
-        self._owner, self._group, self._plan = owner, group, plan
+    def __init__(self, owner: "NexusFile", gid, plan, file: str, path: str, definition: str,
+                 via: str = "", real_path: str | None = None):
+        self._owner, self._gid, self._plan = owner, gid, plan
         self.file = file  # the file the group really is in
         self.path = path  # its path as reached (from the opened file)
         self.definition = definition  # the catalog key: NXxas, NXxas@subentry
         self.via = via  # the link the group was reached through, if any
-        self._bound: dict[str, dict[str, Any]] | None = None  # concept key -> {name: reached}
-        self._problems: dict[str, tuple[str, str]] = {}  # name -> (code, message)
+        self._real = real_path if real_path is not None else path  # its path in ``file``
+        self._bound: dict[str, dict[str, Any]] | None = None  # concept key -> {name: Child}
+        self._h5 = None
 
     # -- binding -------------------------------------------------------------------------------
     def _bind(self) -> dict[str, dict[str, Any]]:
+        """Bind every member of the group, once, with the validator's Binder over the
+        validator's resolver (same link policy, same name fitting)."""
         if self._bound is not None:
             return self._bound
         bound: dict[str, dict[str, Any]] = {}
         binder = Binder(self._plan)
-        files = self._owner._files
-        for name in self._group:
-            reached = files.member(self._group, self.file, name)
-            obj = reached.obj
-            if obj is None:
-                self._problems[name] = (reached.code, reached.problem)
-                # bind by name alone, so that a required member reports why it is missing
-                fit = binder.bind(name, False, None, None)
-                if fit is not None:
-                    bound.setdefault(concept_key(fit.concept), {})[name] = reached
-                continue
-            is_group = isinstance(obj, h5py.Group)
-            nx_class = _nx_class(obj) if is_group else None
-            has = (lambda member, obj=obj: member in obj) if is_group else None
-            fit = binder.bind(name, is_group, nx_class, has)
+        resolver = self._owner._resolver
+        io = resolver.io
+        gid = self._gid
+        if gid is None:
+            root = resolver.root(self.file)
+            gid = io.open(root, self._real.encode()) if root is not None else None
+        for child in resolver.children(gid, self.file, self._real):
+            kind = child.kind
+            is_group = kind == "group"
+            nx_class = _text(attr_or_none(io, child.oid, "NX_class")) if is_group else None
+            has = (lambda member, oid=child.oid: io.has_link(oid, member.encode())) \
+                if is_group else None
+            fit = binder.bind(child.name, is_group, nx_class, has)
             if fit is not None:
-                bound.setdefault(concept_key(fit.concept), {})[name] = reached
+                bound.setdefault(concept_key(fit.concept), {})[child.name] = (child, fit.concept)
+            child.release()  # kind and target are kept; HDF5 slows with many open objects
         self._bound = bound
+        self._gid = None
         return bound
 
     def _concepts(self) -> dict[str, Any]:
@@ -99,19 +92,25 @@ class View:
             out.setdefault(name, options[0])
         return out
 
-    def _wrap(self, name: str, reached, concept) -> Any:
-        path = f"{self.path.rstrip('/')}/{name}"
-        label = f"{self.definition}:{getattr(concept, 'concept', '') or concept_key(concept)}"
-        if isinstance(reached.obj, h5py.Group):
-            sub = concept if hasattr(concept, "named") else None
-            if sub is None:
+    def _wrap(self, child, concept) -> Any:
+        path = f"{self.path.rstrip('/')}/{child.name}"
+        file, real = child._key  # where the resolver found it (a soft link's own path if
+        # relative: HDF5 follows it when opened)
+        if child.link == LINK_EXTERNAL:
+            link = "external"
+        elif child.link == LINK_SOFT:
+            link = "soft"
+        else:
+            link = "hard"
+        if child.kind == "group":
+            if not hasattr(concept, "named"):
                 return None
-            return View(self._owner, reached.obj, sub, reached.file, path, self.definition,
-                        self.via)
-        link = reached.link
-        if link == "hard":  # a dataset in place, or one object with several names
-            link = "hard" if h5py.h5o.get_info(reached.obj.id).rc > 1 else "dataset"
-        return Field(reached.obj, path, label, (reached.file, reached.path), link)
+            return View(self._owner, None, concept, file, path, self.definition,
+                        self.via or (path if link == "external" else ""), real)
+        label = f"{self.definition}:{getattr(concept, 'concept', '') or concept_key(concept)}"
+        owner = self._owner
+        return Field(owner._dataset, (file, real), path, label, link,
+                     target=lambda: owner._resolver.locate(file, real))
 
     # -- access --------------------------------------------------------------------------------
     def members(self, concept: str) -> dict[str, Any]:
@@ -121,11 +120,10 @@ class View:
         if concept not in concepts:
             raise NotFoundError(f"{self.definition} has no concept {concept!r} here "
                                 f"(concepts: {', '.join(sorted(concepts))})")
-        spec = concepts[concept]
         out = {}
-        for name, reached in self._bind().get(concept, {}).items():
-            if reached.obj is not None:
-                out[name] = self._wrap(name, reached, spec)
+        for name, (child, spec) in self._bind().get(concept, {}).items():
+            if child.kind is not None:
+                out[name] = self._wrap(child, spec)
         return out
 
     def __getattr__(self, attr: str) -> Any:
@@ -138,10 +136,10 @@ class View:
                                  f"(concepts: {', '.join(sorted(concepts))})")
         spec = concepts[key]
         found = self._bind().get(key, {})
-        present = {n: r for n, r in found.items() if r.obj is not None}
+        present = {n: c for n, c in found.items() if c[0].kind is not None}
         if len(present) == 1:
-            name, reached = next(iter(present.items()))
-            return self._wrap(name, reached, spec)
+            child, concept = next(iter(present.values()))
+            return self._wrap(child, concept)
         if len(present) > 1:
             raise AttributeError(f"{len(present)} objects bind to {key!r} at {self.path} "
                                  f"({', '.join(sorted(present))}): use .members({key!r})")
@@ -151,16 +149,17 @@ class View:
 
     @staticmethod
     def _unnamed_key(attr: str, concepts: dict[str, Any]) -> str | None:
-        for key, spec in concepts.items():
+        for key in concepts:
             if key.startswith("(NX") and key[3:-1] == attr:
                 return key
         return None
 
     def _missing_message(self, key: str, found: dict) -> str:
-        where = f"{self.file}::{self.path.rstrip('/')}/{key}"
-        for name, reached in found.items():
-            code, problem = self._problems.get(name, (reached.code, reached.problem))
-            return f"{where}: {code}: {problem} (required by {self.definition})"
+        where = f"{self.file}::{self._real.rstrip('/')}/{key}"
+        for name, (child, _) in found.items():
+            code = _problem_code(child.problem)
+            return f"{self.file}::{self._real.rstrip('/')}/{name}: {code}: {child.problem} " \
+                   f"(required by {self.definition})"
         return f"{where}: missing: required by {self.definition}, not in the file"
 
     def __dir__(self) -> list[str]:
@@ -176,12 +175,14 @@ class View:
     @property
     def group(self) -> h5py.Group:
         """The h5py group, for what a view does not offer."""
-        return self._group
+        if self._h5 is None:
+            self._h5 = self._owner._group(self.file, self._real)
+        return self._h5
 
     @property
     def findings(self) -> list["Finding"]:
         """The validator's findings inside this view's group (validated once per file)."""
-        prefixes = {(None, self.path.rstrip("/")), (self.file, self._group.name.rstrip("/"))}
+        prefixes = {(None, self.path.rstrip("/")), (self.file, self._real.rstrip("/"))}
         inside = []
         for f in self._owner.findings:
             for file, prefix in prefixes:
@@ -193,3 +194,23 @@ class View:
 
     def __repr__(self) -> str:
         return f"<View {self.definition} at {self.path} in {self.file}>"
+
+
+def _text(value) -> str | None:
+    """A text value as the backend reads it: one string (the first of a list), else None."""
+    if isinstance(value, (list, tuple)):
+        value = value[0] if value else None
+    if isinstance(value, bytes):
+        value = value.decode("utf-8", "replace")
+    return value if isinstance(value, str) else None
+
+
+def _problem_code(problem: str) -> str:
+    """The finding code the validator gives a link that does not resolve."""
+    if "not followed" in problem:
+        return "external-link-not-followed"
+    if "external" in problem:
+        return "dangling-external-link"
+    if problem.startswith("dangling"):
+        return "dangling-link"
+    return "unreadable-object"
