@@ -198,6 +198,7 @@ class _Builder:
             elif member.value is not None or self.wanted(member):
                 if member.name == "definition" and node.nx_class in ("NXentry", "NXsubentry") \
                         and m.requirement(member, self.category) != "required" and \
+                        member.value is None and \
                         not (member.enumeration and len(member.enumeration.items) == 1):
                     continue  # a made-up definition name sends validators looking for it
                 node.children.append(self.field(member, node))
