@@ -51,7 +51,9 @@ BUNDLED = {
         ("unknown-application", "/entry"),
         (SOURCE_TYPE, "/entry/beamline/ESRF/type"),
         # pyFAI's own unit name '2th_deg' is not a unit.
-        ("implausible-units", "/entry/beamline/Detector/polar_angle")}),
+        ("implausible-units", "/entry/beamline/Detector/polar_angle"),
+        # NX_ANY takes any unit, but @units='relative to the PONI position' is a sentence.
+        ("implausible-units", "/entry/normalization/integral")}),
     "pyfai_nxcansas.h5": (set(), {("unknown-application", "/entry"),
                                   (SOURCE_TYPE, "/entry/beamline/ESRF/type")}),
     "pyfai_nxazint1d.h5": (set(), {("unknown-application", "/entry"),
@@ -76,7 +78,8 @@ OFFICIAL = {
                          # The base class's rules still hold where the application definition
                          # names the field too: NXsource/type's list, NXdetector's angle units.
                          {(SOURCE_TYPE, "/entry/beamline/ESRF/type"),
-                          ("implausible-units", "/entry/beamline/Detector/polar_angle")}),
+                          ("implausible-units", "/entry/beamline/Detector/polar_angle"),
+                          ("implausible-units", "/entry/normalization/integral")}),
     # NXcanSAS lists the units of Q: '1/A' is not among 1/m, 1/nm, 1/angstrom. (SDD is a name,
     # not a placeholder: pyFAI's detector 'config' is not a second SDD.)
     "pyfai_nxcansas.h5": ({("not-in-enumeration", "/entry/sasdata/Q@units")},

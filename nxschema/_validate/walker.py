@@ -442,14 +442,18 @@ class Walker:
                            f"both are {symbol!r} in {instance.definition}", spec)
 
     def check_dataset_attrs(self, did, node, spec):
-        if spec.units and spec.units not in _NO_UNITS_NEEDED:
+        if spec.units:
             units = self.attr(did, "units")
             if units is None:
-                wanted = "units of any kind" if spec.units == "NX_ANY" else spec.units
-                yield self.finding("missing-units", self.severity(spec, "warning"), node,
-                                   f"no @units attribute ({wanted} expected)", spec)
+                if spec.units not in _NO_UNITS_NEEDED:
+                    wanted = "units of any kind" if spec.units == "NX_ANY" else spec.units
+                    yield self.finding("missing-units", self.severity(spec, "warning"), node,
+                                       f"no @units attribute ({wanted} expected)", spec)
             elif isinstance(units, str):
-                problem = units_problem(spec.units, units)
+                # NX_TRANSFORMATION is a length or an angle as @transformation_type says
+                kind = _text(self.attr(did, "transformation_type")) \
+                    if spec.units == "NX_TRANSFORMATION" else None
+                problem = units_problem(spec.units, units, transformation_type=kind)
                 if problem:
                     yield self.finding("implausible-units", "warning", node, problem, spec)
         for attr in spec.attrs.values():
