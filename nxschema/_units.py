@@ -199,9 +199,9 @@ def read_units(text: str) -> Reading:
         return Reading(text, whole)
     try:
         tokens = _tokens(stripped)
-        used = set()
+        used: set[str] = set()
         dim = _Parser(tokens, used, False).parse()
-        alternatives = ()
+        alternatives: tuple[Dim, ...] = ()
         if used:
             alt = _Parser(tokens, set(), True).parse()
             if alt != dim:
@@ -231,7 +231,7 @@ def _tokens(text: str) -> list[tuple[str, str, bool]]:
                 match.end() == len(text) or text[match.end()].isspace()):
             pass  # an abbreviation's full stop (sec., arb. units), not a product
         else:
-            out.append((kind, match.group(), spaced))
+            out.append((kind or "", match.group(), spaced))
             spaced = False
         pos = match.end()
     return out
@@ -487,6 +487,8 @@ def category_problem(category: str, units: str,
     ``transformation_type`` (``@transformation_type``) decides ``NX_TRANSFORMATION``:
     translation asks for a length, rotation for an angle. An unknown ``NX_`` category is not
     judged here (the definition lint reports it)."""
+    if not category.startswith("NX_") and units.strip() == category.strip():
+        return None  # literal units written as the definition writes them
     reading = read_units(units)
     if category == "NX_UNITLESS":
         if reading.empty:
@@ -500,12 +502,12 @@ def category_problem(category: str, units: str,
     if category == "NX_TRANSFORMATION":
         kind = transformation_type.strip().lower() if isinstance(transformation_type, str) \
             else None
-        spec = _TRANSFORMATION.get(kind, _TRANSFORMATION[None])
-        if _fits(reading, spec.accepts):
+        union = _TRANSFORMATION.get(kind, _TRANSFORMATION[None])
+        if _fits(reading, union.accepts):
             return None
         because = f" for a {kind} (@transformation_type)" if kind in _TRANSFORMATION else ""
-        return (f"units {units!r} are {describe(reading.dimension)}, {spec.what} expected"
-                f"{because}, e.g. {spec.examples}")
+        return (f"units {units!r} are {describe(reading.dimension)}, {union.what} expected"
+                f"{because}, e.g. {union.examples}")
     spec = CATEGORIES.get(category)
     if spec is None:
         if category.startswith("NX_"):
