@@ -116,7 +116,8 @@ CODES: dict[str, Code] = {c.code: c for c in (
          "(±1 only for bin edges).", "energy 100, i0 99, it 101 points"),
     Code("missing-units", "warning", _F, "No @units where the definition gives a units "
          "category.", "energy without @units"),
-    Code("implausible-units", "warning", _F, "@units do not fit the units category.",
+    Code("implausible-units", "warning", _F, "@units cannot be read as a unit, or their "
+         "dimension does not fit the units category (a rotation in m, any unit on NX_UNITLESS).",
          "energy with @units='mm'"),
     Code("dangling-link", "error", _F, "A soft link points to nothing.",
          "/entry/data/energy -> /entry/instrument/mono/missing"),

@@ -197,6 +197,12 @@ def read_units(text: str) -> Reading:
     whole = _WHOLE.get(stripped.lower())
     if whole is not None:
         return Reading(text, whole)
+    if stripped.isalpha():  # one word (mm, keV, deg): most units, no grammar needed
+        dim = _unit(stripped)
+        if dim is None:
+            return Reading(text, None, error=f"{stripped!r} is not a known unit")
+        other = _ALTERNATIVE.get(stripped)
+        return Reading(text, dim, (other,) if other is not None and other != dim else ())
     try:
         tokens = _tokens(stripped)
         used: set[str] = set()
