@@ -87,3 +87,20 @@ def units_problem(category: str | None, units: str,
     if not category:
         return None
     return category_problem(category, units, transformation_type)
+
+
+def enumeration_miss(value, allowed, *, units: bool = False) -> str | None:
+    """The first text of ``value`` (a string, or an array of strings: every item counts) that
+    is not in ``allowed``, else None. Non-text items are not judged here.
+
+    ``units``: ``value`` is @units, and an ``NX_...`` item of ``allowed`` takes any unit of that
+    category (NXazint1d lists NX_ANGLE, NX_PER_LENGTH, ...)."""
+    items = value if isinstance(value, (list, tuple, np.ndarray)) else (value,)
+    for item in items:
+        if not isinstance(item, str) or item in allowed:
+            continue
+        if units and any(a.startswith("NX_") and units_problem(a, item) is None
+                         for a in allowed):
+            continue
+        return item
+    return None

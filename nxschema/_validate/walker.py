@@ -26,7 +26,12 @@ from nxschema._h5.access import (
     attr_or_none,
 )
 from nxschema._validate.plan import FieldPlan, GroupPlan
-from nxschema._validate.values import type_problem, units_problem, value_problem
+from nxschema._validate.values import (
+    enumeration_miss,
+    type_problem,
+    units_problem,
+    value_problem,
+)
 from nxschema._vocabulary import OFFICIAL_BASE_CLASSES, did_you_mean
 
 MAX_DEPTH = 48
@@ -476,11 +481,14 @@ class Walker:
                                    f"recommended attribute @{attr.name} is missing", plan, where)
             return
         scalar = value[0] if isinstance(value, list) and len(value) == 1 else value
-        if attr.enum and isinstance(scalar, str) and scalar not in attr.enum and \
-                not attr.enum_open and not _unit_of_a_listed_category(attr, scalar):
+        # every item of an array-valued attribute must be in the enumeration
+        miss = enumeration_miss(value, attr.enum, units=attr.name == "units") \
+            if attr.enum and not attr.enum_open else None
+        if miss is not None:
             yield self.finding("not-in-enumeration", self.severity(plan, "error"), node,
-                               f"@{attr.name} is {scalar!r}, not one of "
-                               f"{', '.join(sorted(map(repr, attr.enum)))}", plan, where)
+                               f"@{attr.name} {'is' if miss is scalar else 'holds'} {miss!r}, "
+                               f"not one of {', '.join(sorted(map(repr, attr.enum)))}", plan,
+                               where)
         if attr.value is not None and str(scalar) != attr.value:
             yield self.finding("wrong-value", self.severity(plan, "error"), node,
                                f"@{attr.name} is {scalar!r}, {attr.value!r} expected", plan,
@@ -544,13 +552,6 @@ def _text(value):
     if isinstance(value, list):
         value = value[0] if value else None
     return value if isinstance(value, str) else None
-
-
-def _unit_of_a_listed_category(attr, units: str) -> bool:
-    """An enumeration of @units may list units categories (NXazint1d: NX_ANGLE, NX_PER_LENGTH,
-    ...): then any unit of one of them fits."""
-    return attr.name == "units" and any(item.startswith("NX_") and units_problem(item, units)
-                                        is None for item in attr.enum)
 
 
 def match(plan: GroupPlan, child: Child, nx_class, counts=None):
