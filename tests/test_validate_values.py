@@ -66,3 +66,14 @@ def test_validation_checks_array_valued_attribute_enumerations(tmp_path):
     assert _validate(tmp_path, np.array(["x", "z"], dtype=h5py.string_dtype())) == []
     scalar = _validate(tmp_path, "q")
     assert len(scalar) == 1 and "@axes_kind is 'q'" in scalar[0].message
+
+
+def test_an_enumeration_of_whole_arrays_judges_the_array_as_a_whole():
+    allowed = ("['.', 'radial_axis']",)  # NXazint1d's NXdata@axes
+    assert enumeration_miss([".", "radial_axis"], allowed) is None
+    assert enumeration_miss(np.array([".", "radial_axis"]), allowed) is None
+    wrong = ["radial_axis", "."]
+    assert enumeration_miss(wrong, allowed) is wrong
+    assert enumeration_miss(np.array([0.0, 0.0, 1.0]), ("[0, 0, 1]", "[1, 0, 0]")) is None
+    assert enumeration_miss(np.array([0.0, 1.0, 0.0]), ("[0, 0, 1]",)) is not None
+    assert enumeration_miss(["x"], ("[not python",)) == "x"  # a broken list is text

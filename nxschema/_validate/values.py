@@ -6,6 +6,8 @@ findings with the right code, path and severity.
 
 from __future__ import annotations
 
+import ast
+import functools
 import re
 
 import numpy as np
@@ -89,14 +91,22 @@ def units_problem(category: str | None, units: str,
     return category_problem(category, units, transformation_type)
 
 
-def enumeration_miss(value, allowed, *, units: bool = False) -> str | None:
-    """The first text of ``value`` (a string, or an array of strings: every item counts) that
-    is not in ``allowed``, else None. Non-text items are not judged here.
+def enumeration_miss(value, allowed, *, units: bool = False):
+    """What of ``value`` is outside the enumeration ``allowed``, else None.
+
+    A scalar must be one of ``allowed``. An array is judged as a whole where the enumeration
+    lists whole arrays (NXazint1d's @axes item ``['.', 'radial_axis']``, a ``[0, 0, 1]``
+    vector): then the miss is the array itself. Otherwise every text item must be allowed and
+    the miss is the first one that is not. Non-text items are not judged item by item.
 
     ``units``: ``value`` is @units, and an ``NX_...`` item of ``allowed`` takes any unit of that
     category (NXazint1d lists NX_ANGLE, NX_PER_LENGTH, ...)."""
-    items = value if isinstance(value, (list, tuple, np.ndarray)) else (value,)
-    for item in items:
+    array = value if isinstance(value, (list, tuple, np.ndarray)) else None
+    if array is not None:
+        wholes = [w for w in map(_literal_array, allowed) if w is not None]
+        if wholes:
+            return None if any(_same_array(array, w) for w in wholes) else value
+    for item in (array if array is not None else (value,)):
         if not isinstance(item, str) or item in allowed:
             continue
         if units and any(a.startswith("NX_") and units_problem(a, item) is None
@@ -104,3 +114,28 @@ def enumeration_miss(value, allowed, *, units: bool = False) -> str | None:
             continue
         return item
     return None
+
+
+@functools.lru_cache(maxsize=256)
+def _literal_array(item: str) -> tuple | None:
+    """An enumeration item written as a list (``['.', 'x']``, ``[0, 0, 1]``), else None."""
+    text = item.strip()
+    if not (text.startswith("[") and text.endswith("]")):
+        return None
+    try:
+        parsed = ast.literal_eval(text)
+    except (ValueError, SyntaxError, MemoryError, RecursionError):
+        return None
+    return tuple(parsed) if isinstance(parsed, list) else None
+
+
+def _same_array(array, whole: tuple) -> bool:
+    if len(array) != len(whole):
+        return False
+    for have, want in zip(array, whole):
+        if isinstance(have, str) or isinstance(want, str):
+            if str(have) != str(want):
+                return False
+        elif have != want:  # numbers: 1 == 1.0
+            return False
+    return True
