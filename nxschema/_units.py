@@ -481,7 +481,6 @@ _TRANSFORMATION = {
     None: Category("NX_TRANSFORMATION", (LENGTH, ANGLE, NONE), "mm, deg",
                    "a length, an angle or no unit"),
 }
-SPECIAL = ("NX_ANY", "NX_UNITLESS", "NX_TRANSFORMATION")
 
 
 @lru_cache(maxsize=4096)
