@@ -187,11 +187,16 @@ class _Unreadable(Exception):  # internal: never leaves read_units
     pass
 
 
+_LONGEST = 80  # characters; the longest real unit in the corpus has 24
+
+
 @lru_cache(maxsize=4096)
 def read_units(text: str) -> Reading:
     """Read a unit string (cached). Never raises: an unreadable string gives a Reading whose
     ``dimension`` is None and whose ``error`` says which part could not be read."""
     stripped = text.strip()
+    if len(stripped) > _LONGEST:  # a sentence or hostile input, never a unit; bounds the parse
+        return Reading(text, None, error=f"{len(stripped)} characters is too long for a unit")
     if stripped.lower() in _NO_UNIT:
         return Reading(text, NONE, empty=True)
     whole = _WHOLE.get(stripped.lower())
@@ -214,6 +219,8 @@ def read_units(text: str) -> Reading:
                 alternatives = (alt,)
     except _Unreadable as exc:
         return Reading(text, None, error=str(exc))
+    except (ZeroDivisionError, RecursionError):  # m^(1/0); nesting beyond the stack
+        return Reading(text, None, error="not a unit expression")
     return Reading(text, dim, alternatives)
 
 
@@ -349,8 +356,10 @@ class _Parser:
 
 
 def _number(text: str):
-    value = Fraction(text)
-    return _norm(value)
+    """An exponent's value; small ones only (1e999999 would be a billion-digit integer)."""
+    if len(text) > 8 or "e" in text.lower():
+        raise _Unreadable(f"exponent {text!r} is out of range")
+    return _norm(Fraction(text))
 
 
 @lru_cache(maxsize=2048)

@@ -347,3 +347,12 @@ def test_validation_accepts_fitting_units_and_no_units_where_none_are_needed(tmp
         "size": ("µm", None), "pressure": ("mbar", None)})
     assert set(found) == {"free"}  # NX_TRANSFORMATION wants @units; the other two do not
     assert found["free"].code == "missing-units"
+
+
+@pytest.mark.parametrize("text", ["(" * 70 + "m" + ")" * 9, "m^1e999999999", "m" + "9" * 50,
+                                  "x" * 10_000, "m^", "^2", "/", "m//s", "*m", "(", ")", "m^(1/0)",
+                                  "\x00", "m\u202es"])
+def test_hostile_units_never_raise(text):
+    reading = read_units(text)
+    assert reading.dimension is None and reading.error
+    assert "cannot be read" in units_problem("NX_LENGTH", text)
