@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from nxschema._definitions.catalog import Catalog, bundled_definitions_dir, definition_files, read_file
+from nxschema._definitions.catalog import (Catalog, bundled_definitions_dir, definition_files,
+                                           path_problem, read_file)
 from nxschema._findings import Finding, error
 from nxschema._definitions.lint import RULES, lint
 from nxschema._icat.lint import ICAT_RULES
@@ -20,8 +21,9 @@ def check(*paths, bundled: bool = True) -> dict[str, list[Finding]]:
     files: list[Path] = []
     results: dict[str, list[Finding]] = {}
     for path in map(Path, paths):
-        if not path.exists():
-            results[str(path)] = [error("io", "no such file or folder", file=str(path))]
+        problem = path_problem(path)
+        if problem:  # missing, or a FIFO, device or socket: never opened, exit 2
+            results[str(path)] = [error("io", problem, file=str(path))]
             continue
         found = definition_files(path)
         if path.is_dir() and not found:

@@ -22,7 +22,15 @@ _D, _F = "definition", "file"
 
 CODES: dict[str, Code] = {c.code: c for c in (
     # --- definitions: syntax -------------------------------------------------------------------
-    Code("io", "error", _D, "A file or folder cannot be read.", "nxschema check missing.yaml"),
+    Code("io", "error", _D, "A file or folder cannot be read, or is no regular file or folder "
+         "(a FIFO, device or socket is never opened).", "nxschema check missing.yaml"),
+    Code("encoding", "error", _D, "A definition file is not UTF-8 text (the position of the "
+         "first bad byte is given as line:col).", "doc: caf\\xe9   # Latin-1"),
+    Code("too-large-integer", "error", _D, "An integer (rank, dimension, occurrence count) "
+         "beyond 2**63 - 1 or written with more than 1000 digits.", "rank: 99999999999999999999"),
+    Code("unstorable-name", "error", _D, "A member or attribute name HDF5 cannot hold: '/', "
+         "NUL, '.', '..', control characters, newlines, an empty name.",
+         '"sub/../../../evil": NX_CHAR'),
     Code("yaml-syntax", "error", _D, "The YAML cannot be parsed (tabs, a file cut off, ...).",
          "energy:\n\ttype: NX_FLOAT"),
     Code("yaml-empty", "error", _D, "The file holds no YAML document.", "(an empty file)"),
@@ -40,8 +48,12 @@ CODES: dict[str, Code] = {c.code: c for c in (
          '<field name="energy">'),
     Code("nxdl-element", "error", _D, "An NXDL element nxdl.xsd does not allow there.",
          '<field name="x"><group type="NXdata"/></field>'),
-    Code("nxdl-attribute", "error", _D, "An NXDL attribute nxdl.xsd does not allow there.",
+    Code("nxdl-attribute", "warning", _D, "An NXDL attribute nxdl.xsd does not allow there; "
+         "it is ignored (an error with --strict-definitions).",
          '<field name="x" unit="NX_ENERGY"/>'),
+    Code("nxdl-lenient", "warning", _D, "NXDL that breaks nxdl.xsd in a small way whose "
+         "meaning is clear; read as the author meant (an error with --strict-definitions; "
+         "docs/nxdl.md lists them).", '<field name="x" required="true"/>'),
     Code("nxdl-value", "error", _D, "A required NXDL attribute is missing or has a bad value.",
          '<field name="x" optional="maybe"/>'),
     Code("nxdl-namespace", "warning", _D, "The NXDL root does not declare the NXDL namespace.",
@@ -75,6 +87,9 @@ CODES: dict[str, Code] = {c.code: c for c in (
     Code("personal-unmarked", "warning", _D, "A YAML member named like personal data (email, "
          "telephone_number, ORCID, an NXuser's name, ...) has no 'personal:' mark.",
          "(NXuser): {members: {email: NX_CHAR}}"),
+    Code("nonstandard-name", "warning", _D, "A name HDF5 can hold that breaks the NeXus "
+         "naming rule (letters, digits, '_', and '.' inside; placeholders count as letters).",
+         "x-ray: NX_FLOAT"),
     Code("duplicate-definition", "warning", _D, "Two files in one source define the same key.",
          "two files both named NXxas"),
 

@@ -46,6 +46,11 @@ def register(sub) -> None:
                              "they override the bundled definitions of the same name")
     parser.add_argument("--no-bundled", action="store_true",
                         help="use only the --defs definitions")
+    parser.add_argument("--strict-definitions", action="store_true",
+                        help="refuse NXDL that breaks nxdl.xsd even in small ways (exit 2); "
+                             "by default required=\"true\" on a field, optional=\"True\", "
+                             "optional on a <link> and the like load as warnings, read as meant "
+                             "(see 'nxschema check' and docs/nxdl.md)")
     parser.add_argument("--prefer", choices=("yaml", "nxdl"), default="yaml",
                         help="when a YAML and an NXDL definition in one folder share a name, "
                              "which one wins (default: yaml)")
@@ -61,16 +66,23 @@ def register(sub) -> None:
 def run(args) -> int:
     # imported here: h5py and numpy are slow to import, and every other command (check, convert,
     # ...) builds this parser too
+    from nxschema._definitions.nxdl_reader import LENIENT_CODES
     from nxschema._validate.api import iter_findings
 
     try:
-        catalog = load(*args.defs, bundled=not args.no_bundled, prefer=args.prefer)
+        catalog = load(*args.defs, bundled=not args.no_bundled, prefer=args.prefer,
+                       strict_definitions=args.strict_definitions)
     except DefinitionError as exc:
         for finding in exc.findings:
             print(finding, file=sys.stderr)
         print("nxschema: the definitions have errors (run 'nxschema check' on them)",
               file=sys.stderr)
         return 2
+    lenient = sum(f.code in LENIENT_CODES for f in catalog.findings)
+    if lenient:  # said once, not per finding: the findings of the files come next
+        print(f"nxschema: {lenient} NXDL deviation{'s' if lenient != 1 else ''} from nxdl.xsd "
+              "read leniently (run 'nxschema check' on the definitions to see them; "
+              "--strict-definitions refuses them)", file=sys.stderr)
     results = {}
     unreadable = False
     for file in args.files:

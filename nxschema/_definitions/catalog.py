@@ -11,6 +11,7 @@ Precedence, when two sources define the same key (see docs/language.md, "Which o
 from __future__ import annotations
 
 import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -35,10 +36,39 @@ def is_definition_file(path: Path) -> bool:
     return path.name.endswith(NXDL_SUFFIX) or path.suffix in YAML_SUFFIXES
 
 
+def path_problem(path) -> str | None:
+    """Why ``path`` cannot be a definition argument, or None for a regular file or a folder.
+
+    Asked before anything is opened: a FIFO would block the reader forever, and /dev/zero or a
+    socket is no definition either.
+    """
+    try:
+        mode = os.stat(path).st_mode
+    except FileNotFoundError:
+        return "no such file or folder"
+    except OSError as exc:
+        return f"cannot read: {exc.strerror or exc}"
+    if stat.S_ISREG(mode) or stat.S_ISDIR(mode):
+        return None
+    return f"not a regular file or folder (a {_kind(mode)})"
+
+
+def _kind(mode: int) -> str:
+    for test, name in ((stat.S_ISFIFO, "FIFO"), (stat.S_ISCHR, "character device"),
+                       (stat.S_ISBLK, "block device"), (stat.S_ISSOCK, "socket")):
+        if test(mode):
+            return name
+    return "special file"
+
+
 def definition_files(path: Path) -> list[Path]:
-    """``path`` itself if it is a file, else every definition file below it, sorted."""
-    if path.is_file():
-        return [path]
+    """``path`` itself if it is not a folder, else every definition file below it, sorted.
+
+    A FIFO or device given as ``path`` is returned as is, so that :func:`read_file` reports it;
+    one inside a folder is listed too, and refused there the same way.
+    """
+    if not path.is_dir():
+        return [path] if path.exists() else []
     found = []
     for root, dirs, files in os.walk(path):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
@@ -49,9 +79,18 @@ def definition_files(path: Path) -> list[Path]:
 def read_file(path: Path) -> tuple[m.Definition | None, list[Finding]]:
     """Read one YAML or NXDL definition file; problems (I/O included) come back as findings."""
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        return None, [error("io", f"cannot read: {exc}", file=str(path))]
+        data = _read_regular(path)
+    except OSError as exc:
+        return None, [error("io", f"cannot read: {exc.strerror or exc}", file=str(path))]
+    if data is None:
+        return None, [error("io", path_problem(path) or "not a regular file", file=str(path))]
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line, col = _line_col(data, exc.start)
+        return None, [error("encoding", f"not UTF-8: byte 0x{data[exc.start]:02x} cannot start "
+                            "or continue a character here (definitions are UTF-8 text)",
+                            file=str(path), line=line, col=col)]
     if path.name.endswith(NXDL_SUFFIX):
         from nxschema._definitions.nxdl_reader import read_nxdl
 
@@ -59,6 +98,30 @@ def read_file(path: Path) -> tuple[m.Definition | None, list[Finding]]:
     from nxschema._definitions.yaml_reader import read_yaml
 
     return read_yaml(text, str(path))
+
+
+def _read_regular(path: Path) -> bytes | None:
+    """The bytes of ``path``, or None if it is not a regular file.
+
+    Opened non-blocking and checked on the open descriptor, so that a FIFO (which would wait
+    for a writer) or a device swapped in after a stat() is never read.
+    """
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
+    fd = os.open(path, flags)
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return None
+        with os.fdopen(fd, "rb", closefd=False) as handle:
+            return handle.read()
+    finally:
+        os.close(fd)
+
+
+def _line_col(data: bytes, offset: int) -> tuple[int, int]:
+    """1-based line and column (in characters) of the byte at ``offset``."""
+    start = data.rfind(b"\n", 0, offset) + 1
+    before = data[start:offset].decode("utf-8", errors="replace")
+    return data.count(b"\n", 0, offset) + 1, len(before) + 1
 
 
 @dataclass(frozen=True)
@@ -114,8 +177,9 @@ class Catalog:
         """Read a file or folder; with ``cache``, a folder comes from the cache when unchanged
         (nxschema/_cache.py: keyed by every file's path, size and mtime)."""
         path = Path(path)
-        if not path.exists():
-            self.findings.append(error("io", "no such file or folder", file=str(path)))
+        problem = path_problem(path)
+        if problem:
+            self.findings.append(error("io", problem, file=str(path)))
             return
         if cache and path.is_dir():
             from nxschema._definitions.cache import read_folder
@@ -216,20 +280,35 @@ class Catalog:
         return [self[k] for k in self if self._entries[k].definition.category == category]
 
 
-def load(*paths, bundled: bool = True, prefer: str = "yaml", strict: bool = True) -> Catalog:
+def load(*paths, bundled: bool = True, prefer: str = "yaml", strict: bool = True,
+         strict_definitions: bool = False) -> Catalog:
     """Load definitions into a :class:`Catalog`.
 
     ``paths`` are files or folders of YAML (``.yaml``) and NXDL (``.nxdl.xml``) definitions; with
     ``bundled`` the definitions shipped with nxschema come first (and are overridden by ``paths``).
     With ``strict``, any error raises :class:`DefinitionError` carrying the findings.
+
+    NXDL that breaks nxdl.xsd in small ways (``required="true"`` on a field, ``optional="True"``,
+    an attribute the xsd lacks) is read as its author meant, with warnings (docs/nxdl.md, "Lenient
+    reading"); ``strict_definitions`` makes those warnings errors too.
     """
     catalog = Catalog(prefer=prefer)
     if bundled:
         catalog.load_path(bundled_definitions_dir(), layer=0)
     for layer, path in enumerate(paths, start=1):
         catalog.load_path(path, layer=layer)
+    if strict_definitions:
+        from nxschema._definitions.nxdl_reader import LENIENT_CODES
+
+        catalog.findings = [_as_error(f) if f.code in LENIENT_CODES else f
+                            for f in catalog.findings]
     if strict:
         errors = [f for f in catalog.findings if f.severity == "error"]
         if errors:
             raise DefinitionError(errors)
     return catalog
+
+
+def _as_error(finding: Finding) -> Finding:
+    return error(finding.code, finding.message, file=finding.file, line=finding.line,
+                 col=finding.col)

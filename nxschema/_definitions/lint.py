@@ -12,6 +12,7 @@ import re
 import jsonschema
 
 from nxschema import model as m
+from nxschema._definitions.bounds import nexus_name_problem
 from nxschema._findings import Finding, error, warning
 from nxschema._vocabulary import NX_TYPES, OFFICIAL_BASE_CLASSES, UNITS_CATEGORIES, did_you_mean
 
@@ -132,6 +133,21 @@ def rule_config(definition, catalog):
                           f"JSON Schema: {exc.message}")
 
 
+def rule_names(definition, catalog):
+    """Names HDF5 can hold but the NeXus naming rule does not allow (``x-ray``, ``a b``).
+
+    Names HDF5 cannot hold at all never get here: the readers refuse them (unstorable-name).
+    """
+    for element, _ in _elements(definition):
+        name = getattr(element, "name", None)
+        if not name:
+            continue
+        problem = nexus_name_problem(name, getattr(element, "name_type", None))
+        if problem:
+            yield _at(element, "nonstandard-name", f"{name!r} breaks the NeXus naming rule: "
+                      f"{problem}", severity=warning)
+
+
 def _segments(target: str):
     for part in target.strip("/").split("/"):
         name, _, nx_class = part.partition(":")
@@ -221,7 +237,7 @@ def rule_personal_marks(definition, catalog):
 
 
 RULES = (rule_classes, rule_types_and_units, rule_symbols, rule_extends, rule_duplicates,
-         rule_links, rule_config, rule_personal_marks)
+         rule_links, rule_config, rule_personal_marks, rule_names)
 
 
 def lint(definition: m.Definition, catalog, rules=RULES) -> list[Finding]:

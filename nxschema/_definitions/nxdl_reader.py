@@ -22,10 +22,12 @@ Other comments and processing instructions are not part of the model and are dro
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from xml.parsers import expat
 
 from nxschema import model as m
+from nxschema._definitions.bounds import hdf5_name_problem, int_problem, is_integer_text
 from nxschema._process.formats import FORMATS as CONFIG_FORMATS
 from nxschema._findings import Finding, error, warning
 from nxschema._vocabulary import DOMAINS, PLACEMENTS
@@ -90,7 +92,20 @@ EXTRAS = {
     "dim": ("doc", "index"),
 }
 
+# Attributes nxdl.xsd does not have on an element, but whose meaning is clear; read as meant,
+# each with an nxdl-lenient warning (docs/nxdl.md, "Lenient reading", has the table).
+LENIENT_ATTRIBUTES = {
+    "group": ("required",), "field": ("required",),
+    "attribute": ("required", "units"),
+    "link": ("optional", "recommended", "required"),
+}
+# Codes of what reading an NXDL let pass although nxdl.xsd does not: refused by
+# --strict-definitions (catalog.load(strict_definitions=True)).
+LENIENT_CODES = frozenset({"nxdl-lenient", "nxdl-attribute", "nxdl-namespace"})
+MAX_DEPTH = 100  # nested elements; the official files go 10 deep
+
 _BOOLEANS = {"true": True, "1": True, "false": False, "0": False}
+_DEFINITION_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _NAME_TYPES = ("specified", "any", "partial")
 _INTERPRETATIONS = ("scalar", "spectrum", "image", "rgb-image", "rgba-image", "hsl-image",
                     "hsla-image", "cmyk-image", "vertex")
@@ -147,6 +162,9 @@ def _parse(text: str) -> tuple[_Node | None, list[str]]:
             stack[-1].text.append(f"<{tag}{pairs}>")
             return
         node = _Node(ns, tag, attrs, parser.CurrentLineNumber, parser.CurrentColumnNumber + 1)
+        if len(stack) >= MAX_DEPTH:  # the model is built by recursion: refuse before it starts
+            raise _Refused(f"elements are nested deeper than {MAX_DEPTH} levels", node.line,
+                           node.col)
         (stack[-1].children if stack else roots).append(node)
         stack.append(node)
         if tag == "doc":
@@ -219,8 +237,7 @@ def _int_or_text(text: str | None):
     """A plain integer as written (``3``, ``-1``) becomes int; anything else stays text."""
     if text is None:
         return None
-    digits = text[1:] if text[:1] == "-" else text
-    if digits.isdigit() and digits.isascii() and str(int(text)) == text:
+    if is_integer_text(text) and str(int(text)) == text:
         return int(text)
     return text
 
@@ -242,7 +259,11 @@ class _Builder:
     # --- checking against nxdl.xsd -------------------------------------------------------------
 
     def check(self, node: _Node) -> dict:
-        """The node's NXDL attributes, after reporting what the xsd does not allow."""
+        """The node's NXDL attributes, after reporting what the xsd does not allow.
+
+        The lenient ones (``LENIENT_ATTRIBUTES``) are kept, for the element's builder to read
+        and report; any other attribute the xsd lacks is reported and ignored.
+        """
         allowed = ATTRIBUTES[node.tag]
         attrs = {}
         for key, value in node.attrs.items():
@@ -252,16 +273,22 @@ class _Builder:
             ns, local = _split(key)
             if ns == XSI_NS:
                 continue  # xsi:schemaLocation and friends are allowed everywhere
+            if not ns and local in LENIENT_ATTRIBUTES.get(node.tag, ()):
+                attrs[local] = value
+                continue
             if ns or local not in allowed:
                 self.problem(node, "nxdl-attribute", f"<{node.tag}> has no attribute "
-                             f"{local!r}; allowed: {', '.join(allowed) or 'none'}")
+                             f"{local!r} in nxdl.xsd; it is ignored (allowed: "
+                             f"{', '.join(allowed) or 'none'})", severity=warning)
                 continue
             attrs[local] = value
         for key in REQUIRED.get(node.tag, ()):
             if key not in attrs:
                 self.problem(node, "nxdl-value", f"<{node.tag}> needs the attribute {key!r}")
         if node.text and node.tag not in _MIXED and "".join(node.text).strip():
-            self.problem(node, "nxdl-element", f"<{node.tag}> holds text; only <doc> may")
+            self.problem(node, "nxdl-lenient", f"<{node.tag}> holds text outside a <doc>; "
+                         "nxdl.xsd allows text only in <doc>, and it is ignored",
+                         severity=warning)
         return attrs
 
     def children(self, node: _Node) -> list[_Node]:
@@ -288,7 +315,11 @@ class _Builder:
         if text is None:
             return None
         value = _BOOLEANS.get(text.strip())
-        if value is None:
+        if value is None and text.strip().lower() in ("true", "false"):
+            value = text.strip().lower() == "true"
+            self.problem(node, "nxdl-lenient", f"{key}={text!r}: nxdl.xsd booleans are lower "
+                         f"case; read as {key}=\"{str(value).lower()}\"", severity=warning)
+        elif value is None:
             self.problem(node, "nxdl-value", f"{key}={text!r} is not a boolean (true or false)")
         return value
 
@@ -298,12 +329,39 @@ class _Builder:
             return None
         text = text.strip()
         if text.isdigit() and text.isascii():
+            problem = int_problem(text)
+            if problem:
+                self.problem(node, "too-large-integer", f"{key}: {problem}")
+                return None
             return int(text)
         if text == "unbounded" and key == "maxOccurs":
             return text
         self.problem(node, "nxdl-value", f"{key}={text!r} must be a non-negative integer"
                      + (" or 'unbounded'" if key == "maxOccurs" else ""))
         return None
+
+    def integer(self, node, attrs, key):
+        """``key`` as int when written as a plain integer, else as text; None if too large."""
+        text = attrs.get(key)
+        problem = None if text is None else int_problem(text)
+        if problem:
+            self.problem(node, "too-large-integer", f"{key}: {problem}")
+            return None
+        return _int_or_text(text)
+
+    def requirement(self, node, attrs, optional: bool | None) -> bool | None:
+        """``optional``, or what a lenient ``required`` (which nxdl.xsd has on <dim> only) says."""
+        required = self.boolean(node, attrs, "required")
+        if required is None:
+            return optional
+        if optional is not None and optional == required:
+            self.problem(node, "nxdl-value", f'required="{attrs["required"]}" contradicts '
+                         f'optional="{str(optional).lower()}"; optional is used')
+            return optional
+        self.problem(node, "nxdl-lenient", f"<{node.tag}> has no attribute 'required' in "
+                     f'nxdl.xsd; read as optional="{str(not required).lower()}"',
+                     severity=warning)
+        return not required
 
     def choose(self, node, attrs, key, allowed):
         value = attrs.get(key)
@@ -322,6 +380,9 @@ class _Builder:
             where = _Node(node.ns, node.tag, {}, line, col)
             try:
                 data = json.loads(text[len(EXTRAS_PREFIX):])
+            except RecursionError:
+                self.problem(where, "nxdl-extras", "the nxschema comment is nested too deeply")
+                continue
             except ValueError as exc:
                 self.problem(where, "nxdl-extras", f"the nxschema comment is not JSON: {exc}")
                 continue
@@ -359,11 +420,11 @@ class _Builder:
             self.children(kid)
             extra = self.extras(kid)
             index = None if extra.get("index") is False else a.get("index")
-            dims.append(m.Dim(value=_int_or_text(a.get("value")), index=index, ref=a.get("ref"),
+            dims.append(m.Dim(value=self.integer(kid, a, "value"), index=index, ref=a.get("ref"),
                               refindex=a.get("refindex"), incr=a.get("incr"),
                               required=self.boolean(kid, a, "required"), doc=extra.get("doc"),
                               source=self.src(kid)))
-        return m.Dimensions(rank=_int_or_text(attrs.get("rank")), dims=tuple(dims),
+        return m.Dimensions(rank=self.integer(node, attrs, "rank"), dims=tuple(dims),
                             doc=self.doc(kids), source=self.src(node))
 
     def enumeration(self, node: _Node) -> m.Enumeration:
@@ -377,7 +438,7 @@ class _Builder:
         return m.Enumeration(tuple(items), self.boolean(node, attrs, "open"), self.src(node))
 
     def _common(self, node, attrs) -> dict:
-        out = {"optional": self.boolean(node, attrs, "optional"),
+        out = {"optional": self.requirement(node, attrs, self.boolean(node, attrs, "optional")),
                "recommended": self.boolean(node, attrs, "recommended"),
                "deprecated": attrs.get("deprecated")}
         if "nameType" in attrs:
@@ -406,8 +467,14 @@ class _Builder:
         extra = self.extras(node)
         dims = self._only(kids, "dimensions")
         value, enumeration = self._value_and_enumeration(kids, extra)
+        units = extra.get("units")
+        if "units" in attrs:
+            self.problem(node, "nxdl-lenient", "<attribute> has no attribute 'units' in "
+                         f"nxdl.xsd; read as the attribute's units ({attrs['units']!r})",
+                         severity=warning)
+            units = units if units is not None else attrs["units"]
         return m.Attribute(
-            attrs.get("name", ""), type=attrs.get("type"), units=extra.get("units"),
+            attrs.get("name", ""), type=attrs.get("type"), units=units,
             doc=self.doc(kids), enumeration=enumeration,
             dimensions=self.dimensions(dims) if dims is not None else None, value=value,
             domain=extra.get("domain"), personal=extra.get("personal"), source=self.src(node),
@@ -424,7 +491,7 @@ class _Builder:
             attrs.get("name", ""), type=attrs.get("type"), units=attrs.get("units"),
             doc=self.doc(kids), dimensions=self.dimensions(dims) if dims is not None else None,
             enumeration=enumeration,
-            attributes=tuple(self.attribute(k) for k in kids if k.tag == "attribute"),
+            attributes=self.attributes(kids),
             value=value, min_occurs=self.occurs(node, attrs, "minOccurs"),
             max_occurs=self.occurs(node, attrs, "maxOccurs"),
             long_name=attrs.get("long_name"), signal=attrs.get("signal"), axes=attrs.get("axes"),
@@ -441,7 +508,7 @@ class _Builder:
         return m.Group(
             attrs.get("type", ""), attrs.get("name"), doc=self.doc(kids),
             members=self.members(kids),
-            attributes=tuple(self.attribute(k) for k in kids if k.tag == "attribute"),
+            attributes=self.attributes(kids),
             min_occurs=self.occurs(node, attrs, "minOccurs"),
             max_occurs=self.occurs(node, attrs, "maxOccurs"),
             domain=extra.get("domain"), personal=extra.get("personal"),
@@ -453,9 +520,20 @@ class _Builder:
         attrs = self.check(node)
         kids = self.children(node)
         extra = self.extras(node)
+        flags = {}
+        for key in ("optional", "recommended"):
+            flags[key] = extra.get(key)
+            if key in attrs:
+                value = self.boolean(node, attrs, key)
+                if value is not None:
+                    self.problem(node, "nxdl-lenient", f"<link> has no attribute {key!r} in "
+                                 f'nxdl.xsd; read as {key}="{str(value).lower()}"',
+                                 severity=warning)
+                    flags[key] = value if flags[key] is None else flags[key]
+        flags["optional"] = self.requirement(node, attrs, flags["optional"])
         return m.Link(attrs.get("name", ""), attrs.get("target", ""), doc=self.doc(kids),
-                      napimount=attrs.get("napimount"), optional=extra.get("optional"),
-                      recommended=extra.get("recommended"), deprecated=attrs.get("deprecated"),
+                      napimount=attrs.get("napimount"), optional=flags["optional"],
+                      recommended=flags["recommended"], deprecated=attrs.get("deprecated"),
                       domain=extra.get("domain"), personal=extra.get("personal"),
                       source=self.src(node))
 
@@ -465,13 +543,26 @@ class _Builder:
         extra = self.extras(node)
         if len(kids) < 2:
             self.problem(node, "nxdl-element", "a <choice> needs at least two <group>s")
-        return m.Choice(attrs.get("name", ""), tuple(self.group(k) for k in kids),
+        return m.Choice(attrs.get("name", ""), tuple(self.group(k) for k in kids
+                                                     if self.storable(k)),
                         extra.get("doc"), self.src(node))
 
     def members(self, kids) -> tuple[m.Member, ...]:
         build: dict[str, Callable[[_Node], m.Member]] = {
             "group": self.group, "field": self.field, "link": self.link, "choice": self.choice}
-        return tuple(build[k.tag](k) for k in kids if k.tag in build)
+        return tuple(build[k.tag](k) for k in kids if k.tag in build and self.storable(k))
+
+    def attributes(self, kids) -> tuple[m.Attribute, ...]:
+        return tuple(self.attribute(k) for k in kids if k.tag == "attribute" and self.storable(k))
+
+    def storable(self, node: _Node) -> bool:
+        """False, after an error, if the element's name cannot be an HDF5 name: it is left out,
+        so that nothing (skeletons, generated code, validation) ever meets it."""
+        name = node.attrs.get("name")
+        problem = None if name is None else hdf5_name_problem(name)
+        if problem:
+            self.problem(node, "unstorable-name", f"{name!r} cannot be an HDF5 name: {problem}")
+        return problem is None
 
     def config(self, data) -> m.ConfigSpec | None:
         if data is None:
@@ -515,6 +606,10 @@ class _Builder:
         kids = self.children(root)
         extra = self.extras(root)
         category = self.choose(root, attrs, "category", ("base", "application"))
+        if "name" in attrs and not _DEFINITION_NAME.fullmatch(attrs["name"]):
+            self.problem(root, "nxdl-value", f"name={attrs['name']!r} is not a definition name "
+                         "(a letter or '_', then letters, digits and '_')")
+            return None
         if "name" not in attrs or category is None:
             return None
         symbols, symbols_doc = self.symbols(self._only(kids, "symbols"))
@@ -522,7 +617,7 @@ class _Builder:
             name=attrs["name"], category=extra.get("category", category),
             extends=attrs.get("extends"), doc=self.doc(kids), symbols=symbols,
             symbols_doc=symbols_doc, members=self.members(kids),
-            attributes=tuple(self.attribute(k) for k in kids if k.tag == "attribute"),
+            attributes=self.attributes(kids),
             ignore_extra_groups=self.boolean(root, attrs, "ignoreExtraGroups"),
             ignore_extra_fields=self.boolean(root, attrs, "ignoreExtraFields"),
             ignore_extra_attributes=self.boolean(root, attrs, "ignoreExtraAttributes"),
@@ -569,8 +664,9 @@ def read_nxdl(text: str, file: str) -> tuple[m.Definition | None, list[Finding]]
                             line=exc.lineno, col=exc.offset + 1)]
     except _Refused as exc:
         return None, [error("nxdl-syntax", str(exc), file=file, line=exc.line, col=exc.col)]
-    except RecursionError:
-        return None, [error("nxdl-syntax", "the XML is nested too deeply", file=file)]
+    except RecursionError:  # not expected below MAX_DEPTH; kept so that no input can raise
+        return None, [error("nxdl-syntax", "the XML is nested too deeply", file=file, line=1,
+                            col=1)]
     if root is None:
         return None, [error("nxdl-syntax", "the file holds no XML element", file=file, line=1,
                             col=1)]
@@ -582,6 +678,7 @@ def read_nxdl(text: str, file: str) -> tuple[m.Definition | None, list[Finding]]
     builder = _Builder(file)
     try:
         definition = builder.definition(root, header)
-    except RecursionError:
-        return None, [error("nxdl-syntax", "the XML is nested too deeply", file=file)]
+    except RecursionError:  # not expected below MAX_DEPTH; kept so that no input can raise
+        return None, [error("nxdl-syntax", "the XML is nested too deeply", file=file, line=1,
+                            col=1)]
     return definition, builder.findings

@@ -42,14 +42,14 @@ class Report:
                 "findings": [f.as_dict() for f in self.findings if f.at_least(severity)]}
 
 
-def _catalog_of(definitions) -> Catalog:
+def _catalog_of(definitions, strict_definitions: bool = False) -> Catalog:
     if definitions is None:
         return _default_catalog()
     if isinstance(definitions, Catalog):
         return definitions
     if isinstance(definitions, (str, os.PathLike)):
         definitions = [definitions]
-    return load(*definitions)
+    return load(*definitions, strict_definitions=strict_definitions)
 
 
 _DEFAULT: list = []
@@ -89,14 +89,18 @@ def validate_part(file, catalog, definition, external, names) -> list[Finding]:
 
 
 def iter_findings(target, *, definitions=None, definition: str | None = None,
-                  external: str = "below", jobs: int | None = 1, _part=None):
+                  external: str = "below", jobs: int | None = 1, _part=None,
+                  strict_definitions: bool = False):
     """Yield the findings of one file (a path, an h5py.File or an h5py.Group), lazily.
+
+    ``strict_definitions``: definition paths given in ``definitions`` must follow nxdl.xsd
+    exactly (see :func:`nxschema.load`); else small NXDL deviations load with warnings.
 
     ``jobs``: processes to use for a path with many entries (None: one per core, up to 4).
     The root's links are split between them; the findings are the same as with one process,
     in the same order but for the root's own presence findings, which come first.
     """
-    catalog = _catalog_of(definitions)
+    catalog = _catalog_of(definitions, strict_definitions)
     plans = compile_plan(catalog)
     if definition is not None and definition not in catalog:
         path = os.fspath(definition)
@@ -171,16 +175,18 @@ def _parallel(walker, f, file, names, jobs, catalog, definition, external):
 
 
 def validate(target, *, definitions=None, definition: str | None = None,
-             external: str = "below", jobs: int | None = 1) -> Report:
+             external: str = "below", jobs: int | None = 1,
+             strict_definitions: bool = False) -> Report:
     """Validate one file; returns a :class:`Report` with ``.ok`` and ``.findings``.
 
     ``definitions``: a Catalog, or paths of definition files/folders (default: the bundled ones).
     ``definition``: a definition key or file to apply to the whole file (else discovery).
     ``external``: the external-link policy, ``below`` (default), ``follow`` or ``never``.
     ``jobs``: processes for a file with many entries (None: one per core); see iter_findings.
+    ``strict_definitions``: refuse definition paths that break nxdl.xsd even in small ways.
     """
     name = target.file.filename if isinstance(target, (h5py.File, h5py.Group)) else \
         os.fspath(target)
     return Report(name, list(iter_findings(target, definitions=definitions,
                                            definition=definition, external=external,
-                                           jobs=jobs)))
+                                           jobs=jobs, strict_definitions=strict_definitions)))
