@@ -1,9 +1,14 @@
 """NXDL (``*.nxdl.xml``) → model.
 
-The XML is read with the standard library's expat parser, so every element keeps its line and
-column, no DTD or entity is ever processed (a DOCTYPE is refused), and nothing is fetched. A
-light node tree is built first, then turned into model objects while checking each element and
-attribute against what nxdl.xsd allows; problems become findings, never exceptions.
+The XML is read into a light tree of positioned elements (:mod:`nxschema._definitions.nxdl_xml`:
+expat, no DTD or entity, bounded depth), then turned into model objects while checking each
+element and attribute against what nxdl.xsd allows; problems become findings, never exceptions.
+
+Reading is lenient where the author's meaning is clear: ``required="true"`` on a field,
+``optional="True"``, ``optional`` on a ``<link>`` and the other deviations in
+``LENIENT_ATTRIBUTES`` are read as meant, with an ``nxdl-lenient`` warning; an attribute the xsd
+does not have is ignored with an ``nxdl-attribute`` warning. ``LENIENT_CODES`` are what
+``--strict-definitions`` turns into errors. A name HDF5 cannot hold leaves its element out.
 
 What is kept and how (docs/nxdl.md has the full table):
 
@@ -28,10 +33,10 @@ from xml.parsers import expat
 
 from nxschema import model as m
 from nxschema._definitions.bounds import hdf5_name_problem, int_problem, is_integer_text
+from nxschema._definitions.nxdl_xml import Node, Refused, clean_doc, parse, split
 from nxschema._process.formats import FORMATS as CONFIG_FORMATS
 from nxschema._findings import Finding, error, warning
 from nxschema._vocabulary import DOMAINS, PLACEMENTS
-from nxschema.errors import NxschemaError
 
 NXDL_NS = "http://definition.nexusformat.org/nxdl/3.1"
 XSI_NS = "http://www.w3.org/2001/XMLSchema-instance"
@@ -102,135 +107,12 @@ LENIENT_ATTRIBUTES = {
 # Codes of what reading an NXDL let pass although nxdl.xsd does not: refused by
 # --strict-definitions (catalog.load(strict_definitions=True)).
 LENIENT_CODES = frozenset({"nxdl-lenient", "nxdl-attribute", "nxdl-namespace"})
-MAX_DEPTH = 100  # nested elements; the official files go 10 deep
 
 _BOOLEANS = {"true": True, "1": True, "false": False, "0": False}
 _DEFINITION_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _NAME_TYPES = ("specified", "any", "partial")
 _INTERPRETATIONS = ("scalar", "spectrum", "image", "rgb-image", "rgba-image", "hsl-image",
                     "hsla-image", "cmyk-image", "vertex")
-
-
-class _Node:
-    """One XML element: local name, attributes, position, children, text and comments."""
-
-    __slots__ = ("attrs", "children", "col", "comments", "line", "ns", "tag", "text")
-
-    def __init__(self, ns, tag, attrs, line, col):
-        self.ns, self.tag, self.attrs, self.line, self.col = ns, tag, attrs, line, col
-        self.children: list[_Node] = []
-        self.text: list[str] = []
-        self.comments: list[tuple[str, int, int]] = []
-
-
-class _Refused(NxschemaError):
-    def __init__(self, message, line, col):
-        super().__init__(message)
-        self.line, self.col = line, col
-
-
-_SPLIT_CACHE: dict[str, tuple[str, str]] = {}
-
-
-def _split(name: str) -> tuple[str, str]:
-    """expat's ``"namespace local"`` as (namespace, local); memoised, names repeat a lot."""
-    parts = _SPLIT_CACHE.get(name)
-    if parts is None:
-        ns, _, local = name.rpartition(" ")
-        parts = (ns, local)
-        if len(_SPLIT_CACHE) < 4096:  # bounded: a hostile file may invent any number of names
-            _SPLIT_CACHE[name] = parts
-    return parts
-
-
-def _parse(text: str) -> tuple[_Node | None, list[str]]:
-    """The element tree and the comments before the root; raises ExpatError or _Refused."""
-    parser = expat.ParserCreate(namespace_separator=" ")
-    parser.buffer_text = True
-    parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
-    stack: list[_Node] = []
-    roots: list[_Node] = []
-    before_root: list[str] = []
-    doc_depth = 0  # > 0 inside a <doc>: child elements there are kept as text
-
-    def start(name, attrs):
-        nonlocal doc_depth
-        ns, tag = _split(name)
-        if doc_depth:
-            doc_depth += 1
-            pairs = "".join(f' {_split(k)[1]}="{_escape_attr(v)}"' for k, v in attrs.items())
-            stack[-1].text.append(f"<{tag}{pairs}>")
-            return
-        node = _Node(ns, tag, attrs, parser.CurrentLineNumber, parser.CurrentColumnNumber + 1)
-        if len(stack) >= MAX_DEPTH:  # the model is built by recursion: refuse before it starts
-            raise _Refused(f"elements are nested deeper than {MAX_DEPTH} levels", node.line,
-                           node.col)
-        (stack[-1].children if stack else roots).append(node)
-        stack.append(node)
-        if tag == "doc":
-            doc_depth = 1
-
-    def end(name):
-        nonlocal doc_depth
-        if doc_depth > 1:
-            doc_depth -= 1
-            stack[-1].text.append(f"</{_split(name)[1]}>")
-            return
-        doc_depth = 0
-        stack.pop()
-
-    def characters(data):
-        if stack:
-            stack[-1].text.append(data)
-
-    def comment(data):
-        if stack:
-            if not doc_depth:
-                stack[-1].comments.append((data, parser.CurrentLineNumber,
-                                           parser.CurrentColumnNumber + 1))
-        elif not roots:
-            before_root.append(data)
-
-    def refuse_doctype(*_):
-        raise _Refused("a DOCTYPE is not allowed in NXDL (no DTDs or entities are processed)",
-                       parser.CurrentLineNumber, parser.CurrentColumnNumber + 1)
-
-    parser.StartElementHandler = start
-    parser.EndElementHandler = end
-    parser.CharacterDataHandler = characters
-    parser.CommentHandler = comment
-    parser.StartDoctypeDeclHandler = refuse_doctype
-    parser.EntityDeclHandler = refuse_doctype
-    parser.Parse(text, True)
-    return (roots[0] if roots else None), before_root
-
-
-def _escape_attr(value: str) -> str:
-    return value.replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;")
-
-
-def clean_doc(text: str) -> str:
-    """Doc text with its indentation normalised, the way it reads in YAML.
-
-    Tabs are expanded (to 8 columns, as reStructuredText does), trailing spaces dropped, the
-    first line stripped and the others dedented together, blank lines at both ends removed. A
-    text of several lines ends with one newline, as a YAML ``|`` block does, so that the same
-    doc read from YAML or NXDL gives equal models.
-    """
-    if "\n" not in text:
-        return text.strip()
-    if "\t" in text:
-        text = text.expandtabs(8)
-    lines = [line.rstrip() for line in text.split("\n")]
-    margin = min((len(line) - len(line.lstrip(" ")) for line in lines[1:] if line), default=0)
-    lines = [lines[0].strip()] + [line[margin:] for line in lines[1:]]
-    while lines and not lines[-1]:
-        lines.pop()
-    start = 0
-    while start < len(lines) and not lines[start]:
-        start += 1
-    body = "\n".join(lines[start:])
-    return body + "\n" if "\n" in body else body
 
 
 def _int_or_text(text: str | None):
@@ -249,16 +131,16 @@ class _Builder:
         self.file = file
         self.findings: list[Finding] = []
 
-    def problem(self, node: _Node, code: str, message: str, severity=error) -> None:
+    def problem(self, node: Node, code: str, message: str, severity=error) -> None:
         self.findings.append(severity(code, message, file=self.file, line=node.line,
                                       col=node.col))
 
-    def src(self, node: _Node) -> m.Source:
+    def src(self, node: Node) -> m.Source:
         return m.Source(self.file, node.line, node.col)
 
     # --- checking against nxdl.xsd -------------------------------------------------------------
 
-    def check(self, node: _Node) -> dict:
+    def check(self, node: Node) -> dict:
         """The node's NXDL attributes, after reporting what the xsd does not allow.
 
         The lenient ones (``LENIENT_ATTRIBUTES``) are kept, for the element's builder to read
@@ -270,7 +152,7 @@ class _Builder:
             if key in allowed:  # the common case: a plain NXDL attribute
                 attrs[key] = value
                 continue
-            ns, local = _split(key)
+            ns, local = split(key)
             if ns == XSI_NS:
                 continue  # xsi:schemaLocation and friends are allowed everywhere
             if not ns and local in LENIENT_ATTRIBUTES.get(node.tag, ()):
@@ -291,7 +173,7 @@ class _Builder:
                          severity=warning)
         return attrs
 
-    def children(self, node: _Node) -> list[_Node]:
+    def children(self, node: Node) -> list[Node]:
         """The child elements the xsd allows under ``node``, reporting the others."""
         allowed = CHILDREN[node.tag]
         out, seen = [], set()
@@ -371,13 +253,13 @@ class _Builder:
             return None
         return value
 
-    def extras(self, node: _Node) -> dict:
+    def extras(self, node: Node) -> dict:
         """Our keywords from the element's ``<!--nxschema {...}-->`` comment, checked."""
         out: dict = {}
         for text, line, col in node.comments:
             if not text.startswith(EXTRAS_PREFIX):
                 continue
-            where = _Node(node.ns, node.tag, {}, line, col)
+            where = Node(node.ns, node.tag, {}, line, col)
             try:
                 data = json.loads(text[len(EXTRAS_PREFIX):])
             except RecursionError:
@@ -409,7 +291,7 @@ class _Builder:
         body = "\n\n".join(d.strip("\n") for d in docs)  # NXDL allows several in a group
         return body + "\n"
 
-    def dimensions(self, node: _Node) -> m.Dimensions:
+    def dimensions(self, node: Node) -> m.Dimensions:
         attrs = self.check(node)
         kids = self.children(node)
         dims = []
@@ -427,7 +309,7 @@ class _Builder:
         return m.Dimensions(rank=self.integer(node, attrs, "rank"), dims=tuple(dims),
                             doc=self.doc(kids), source=self.src(node))
 
-    def enumeration(self, node: _Node) -> m.Enumeration:
+    def enumeration(self, node: Node) -> m.Enumeration:
         attrs = self.check(node)
         items = []
         for kid in self.children(node):
@@ -461,7 +343,7 @@ class _Builder:
             enumeration = None  # the writer's rendering of a fixed value
         return value, enumeration
 
-    def attribute(self, node: _Node) -> m.Attribute:
+    def attribute(self, node: Node) -> m.Attribute:
         attrs = self.check(node)
         kids = self.children(node)
         extra = self.extras(node)
@@ -480,7 +362,7 @@ class _Builder:
             domain=extra.get("domain"), personal=extra.get("personal"), source=self.src(node),
             **self._common(node, attrs))
 
-    def field(self, node: _Node) -> m.Field:
+    def field(self, node: Node) -> m.Field:
         attrs = self.check(node)
         kids = self.children(node)
         extra = self.extras(node)
@@ -501,7 +383,7 @@ class _Builder:
             config=self.config(extra.get("config")), icat=self.icat(extra.get("icat")),
             source=self.src(node), **self._common(node, attrs))
 
-    def group(self, node: _Node) -> m.Group:
+    def group(self, node: Node) -> m.Group:
         attrs = self.check(node)
         kids = self.children(node)
         extra = self.extras(node)
@@ -516,7 +398,7 @@ class _Builder:
             forbid_extra=tuple(extra.get("forbid_extra", ())), source=self.src(node),
             **self._common(node, attrs))
 
-    def link(self, node: _Node) -> m.Link:
+    def link(self, node: Node) -> m.Link:
         attrs = self.check(node)
         kids = self.children(node)
         extra = self.extras(node)
@@ -537,7 +419,7 @@ class _Builder:
                       domain=extra.get("domain"), personal=extra.get("personal"),
                       source=self.src(node))
 
-    def choice(self, node: _Node) -> m.Choice:
+    def choice(self, node: Node) -> m.Choice:
         attrs = self.check(node)
         kids = self.children(node)
         extra = self.extras(node)
@@ -548,14 +430,14 @@ class _Builder:
                         extra.get("doc"), self.src(node))
 
     def members(self, kids) -> tuple[m.Member, ...]:
-        build: dict[str, Callable[[_Node], m.Member]] = {
+        build: dict[str, Callable[[Node], m.Member]] = {
             "group": self.group, "field": self.field, "link": self.link, "choice": self.choice}
         return tuple(build[k.tag](k) for k in kids if k.tag in build and self.storable(k))
 
     def attributes(self, kids) -> tuple[m.Attribute, ...]:
         return tuple(self.attribute(k) for k in kids if k.tag == "attribute" and self.storable(k))
 
-    def storable(self, node: _Node) -> bool:
+    def storable(self, node: Node) -> bool:
         """False, after an error, if the element's name cannot be an HDF5 name: it is left out,
         so that nothing (skeletons, generated code, validation) ever meets it."""
         name = node.attrs.get("name")
@@ -580,7 +462,7 @@ class _Builder:
         return m.IcatSpec(**{k: data.get(k) for k in ("key", "record", "mandatory",
                                                       "description")})
 
-    def symbols(self, node: _Node | None):
+    def symbols(self, node: Node | None):
         if node is None:
             return (), None
         self.check(node)
@@ -593,7 +475,7 @@ class _Builder:
                                     self.src(kid)))
         return tuple(out), self.doc(kids)
 
-    def definition(self, root: _Node, header: str | None) -> m.Definition | None:
+    def definition(self, root: Node, header: str | None) -> m.Definition | None:
         if root.ns not in (NXDL_NS, "") or root.tag != "definition":
             self.problem(root, "nxdl-element", f"the root element must be <definition> in "
                          f"namespace {NXDL_NS}, not <{root.tag}>")
@@ -657,12 +539,12 @@ def read_nxdl(text: str, file: str) -> tuple[m.Definition | None, list[Finding]]
     reported), so that ``nxschema check`` can go on to lint the rest.
     """
     try:
-        root, before_root = _parse(text)
+        root, before_root = parse(text)
     except expat.ExpatError as exc:
         message = expat.ErrorString(exc.code) if exc.code else str(exc)
         return None, [error("nxdl-syntax", f"the XML cannot be parsed: {message}", file=file,
                             line=exc.lineno, col=exc.offset + 1)]
-    except _Refused as exc:
+    except Refused as exc:
         return None, [error("nxdl-syntax", str(exc), file=file, line=exc.line, col=exc.col)]
     except RecursionError:  # not expected below MAX_DEPTH; kept so that no input can raise
         return None, [error("nxdl-syntax", "the XML is nested too deeply", file=file, line=1,
