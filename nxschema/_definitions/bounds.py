@@ -28,23 +28,23 @@ _INTEGER = re.compile(r"-?[0-9]+")
 def hdf5_name_problem(name: str) -> str | None:
     """Why ``name`` cannot be the name of an HDF5 object (group, dataset, attribute), or None.
 
-    HDF5 names are link names: ``/`` separates path steps, ``.`` is the group itself, ``..``
-    is not a name HDF5 tools can reach, and NUL ends a C string. Control characters (newlines,
+    HDF5 names are link names: ``/`` separates path steps, ``.`` and ``..`` are path steps
+    themselves (a skeleton would write "up" out of its group), and NUL ends a C string. Control characters (newlines,
     tabs, escapes) and lone UTF-16 surrogates (which have no UTF-8 form) cannot be written
     safely either, and would break every message and generated file that shows the name.
     """
     if name == "":
-        return "an empty name"
+        return "it is empty"
     if name in (".", ".."):
-        return f"{name!r} is not a name HDF5 can hold (it means a folder step)"
+        return "'.' and '..' are path steps (the group itself, its parent), not names"
     if "/" in name:
-        return "'/' separates HDF5 path steps; it cannot be part of a name"
+        return "'/' separates HDF5 path steps"
     for char in name:
         category = unicodedata.category(char)
         if category == "Cc":
-            return f"the control character {char!r} cannot be part of a name"
+            return f"it holds the control character {char!r}"
         if category == "Cs":
-            return f"the lone surrogate {char!r} has no UTF-8 form"
+            return f"it holds the lone surrogate {char!r}, which has no UTF-8 form"
     return None
 
 
