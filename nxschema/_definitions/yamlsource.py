@@ -182,7 +182,7 @@ def read_positioned(text: str, file: str) -> tuple[PositionedData, list[Finding]
 
 def _too_deep_at(text: str) -> tuple[int, int]:
     """Where the nesting first goes past MAX_DEPTH: YAML events come from a loop, not recursion."""
-    depth = 0
+    depth = -1  # the document's own collection is level 0, as in _Converter
     try:
         for event in yaml.parse(text, Loader=yaml.SafeLoader):
             if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
