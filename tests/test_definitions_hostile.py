@@ -147,6 +147,14 @@ def test_skeleton_of_an_nxdl_with_a_bad_name_never_writes_it(tmp_path):
     assert f"{source}:3:5: error[unstorable-name]" in result.stderr
 
 
+@pytest.mark.parametrize("name", ["../../x", "NX/evil", "NX x", "", "1NX"])
+def test_an_nxdl_definition_name_must_be_a_name(name):
+    text = f'<definition {NS} name="{name}" type="group" category="base"/>'
+    definition, findings = read_nxdl(text, "n.nxdl.xml")
+    assert definition is None
+    assert [(f.code, f.severity, f.line) for f in findings] == [("nxdl-value", "error", 1)]
+
+
 # --- integers ---------------------------------------------------------------------------------
 
 HUGE = "9" * 4400  # past Python's 4,300-digit int() limit
