@@ -155,6 +155,19 @@ def test_an_nxdl_definition_name_must_be_a_name(name):
     assert [(f.code, f.severity, f.line) for f in findings] == [("nxdl-value", "error", 1)]
 
 
+@pytest.mark.parametrize("payload, word", [
+    ('{"domain": ' + "[" * 100_000 + "]" * 100_000 + "}", "nested too deeply"),
+    ('{"value": ' + "9" * 5000 + "}", "not JSON"),
+])
+def test_an_nxschema_comment_bomb_is_a_finding_at_the_comment(payload, word):
+    text = (f'<definition {NS} name="NXc" type="group" category="base">\n'
+            f'  <field name="x"><!--nxschema {payload}--></field>\n</definition>\n')
+    definition, findings = read_nxdl(text, "c.nxdl.xml")
+    assert definition is not None
+    assert [(f.code, f.line, f.col) for f in findings] == [("nxdl-extras", 2, 19)]
+    assert word in findings[0].message and len(findings[0].message) < 300
+
+
 # --- integers ---------------------------------------------------------------------------------
 
 HUGE = "9" * 4400  # past Python's 4,300-digit int() limit

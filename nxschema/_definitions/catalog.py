@@ -310,5 +310,5 @@ def load(*paths, bundled: bool = True, prefer: str = "yaml", strict: bool = True
 
 
 def _as_error(finding: Finding) -> Finding:
-    return error(finding.code, finding.message, file=finding.file, line=finding.line,
-                 col=finding.col)
+    return error(finding.code, f"{finding.message} (refused: strict definitions)",
+                 file=finding.file, line=finding.line, col=finding.col)
