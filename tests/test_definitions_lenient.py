@@ -215,3 +215,17 @@ def test_the_api_takes_strict_definitions(community):
         nxschema.load(folder, strict_definitions=True)
     catalog = nxschema.load(folder)
     assert catalog["NXlenient"].members[0].members[1].optional is False
+
+
+def test_convert_writes_lenient_nxdl_as_clean_yaml_and_valid_nxdl(community, tmp_path):
+    folder, h5 = community
+    yaml_dir, nxdl_dir = tmp_path / "yaml", tmp_path / "nxdl"
+    result = cli("convert", folder, "-o", yaml_dir, "--to", "yaml")
+    assert result.returncode == 0 and "warning[nxdl-lenient]" in result.stderr
+    assert cli("check", yaml_dir).returncode == 0  # what was meant, now said plainly
+    assert cli("convert", folder, "-o", nxdl_dir, "--to", "nxdl").returncode == 0
+    assert cli("check", nxdl_dir).returncode == 0  # no deviation left in the NXDL written
+    again = cli("validate", "--defs", yaml_dir, h5)
+    assert again.returncode == 1
+    assert [line.split(": ")[1] for line in again.stdout.splitlines() if ": error[" in line] \
+        == ["error[missing-required]"]
