@@ -10,7 +10,7 @@ import h5py
 import pytest
 
 from nxschema._definitions.bounds import (MAX_INT, MAX_INT_CHARS, hdf5_name_problem, int_problem,
-                                          is_integer_text, nexus_name_problem)
+                                          is_integer_text, nexus_name_problem, shown)
 
 UNSTORABLE = ["", ".", "..", "a/b", "sub/../../../evil", "/abs", "nul\0here", "new\nline",
               "tab\there", "cr\rhere", "esc\x1bhere", "del\x7fhere", "c1\x85here", "sur\ud800"]
@@ -95,3 +95,10 @@ def test_integer_text_is_recognised_without_converting_huge_texts():
     assert not is_integer_text("+3")  # kept as written: '+3' round-trips as text
     assert not is_integer_text("1e3") and not is_integer_text("nP")
     assert not is_integer_text("9" * 5000)  # int() of this would raise ValueError
+
+
+def test_values_in_messages_are_shown_short_with_their_size():
+    assert shown("x-ray") == "'x-ray'"
+    long = "a" * 10_000_000
+    text = shown(long)
+    assert len(text) < 100 and "10000000 characters" in text

@@ -7,6 +7,7 @@ where definitions are loaded for validation and skeletons too.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import socket
@@ -332,3 +333,68 @@ def test_a_fifo_inside_a_folder_is_refused_without_blocking(tmp_path):
     assert "2 files checked" in result.stderr  # the good file is still checked
     with pytest.raises(DefinitionError):
         load(folder)
+
+
+# --- every finding has a position: a sweep of mutations through one check run -----------------
+
+REPO = Path(__file__).resolve().parents[1]
+HOSTILE_VALUES = ["sub/../../../evil", "..", "a\nb", "x-ray", "9" * 5000, str(2**64), "True",
+                  '"""', "&#0;", "\ud800", "]]>", "<!--", "\x00"]
+
+
+def _mutations():
+    """(file name, bytes) pairs: hostile values put where names, integers and booleans go."""
+    yaml_text = (REPO / "definitions" / "applications" / "NXxas.yaml").read_text()
+    nxdl_text = read_nxdl_source()
+    out = []
+    for number, value in enumerate(HOSTILE_VALUES):
+        quoted = json.dumps(value)  # JSON escapes are YAML double-quoted escapes
+        rank = value if value.isdigit() else quoted
+        out.append((f"NXy{number}.yaml", yaml_text.replace("  (NXentry):", f"  {quoted}:", 1)))
+        out.append((f"NXd{number}.yaml", yaml_text.replace("type: NX_", f"rank: {rank}\n"
+                                                           "    type: NX_", 1)))
+        attr = value.replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;") \
+            .replace("\n", "&#10;").replace("\x00", "").replace("\ud800", "")
+        out.append((f"NXn{number}.nxdl.xml", nxdl_text.replace('name="', f'name="{attr}', 2)))
+        out.append((f"NXr{number}.nxdl.xml", nxdl_text.replace('<dimensions rank="1"',
+                                                               f'<dimensions rank="{attr}"', 1)))
+        out.append((f"NXb{number}.nxdl.xml", nxdl_text.replace('type="NX_FLOAT"',
+                                                               f'type="NX_FLOAT" optional="{attr}"',
+                                                               1)))
+    for cut in (50, 400, 1200):
+        out.append((f"NXc{cut}.nxdl.xml", nxdl_text[:cut]))
+        out.append((f"NXc{cut}.yaml", yaml_text[:cut]))
+    return out
+
+
+def read_nxdl_source() -> str:
+    return (f'<definition {NS} name="NXsweep" type="group" category="application">\n'
+            '  <group type="NXentry">\n'
+            '    <field name="energy" type="NX_FLOAT" units="NX_ENERGY">\n'
+            '      <dimensions rank="1"><dim index="1" value="nP"/></dimensions>\n'
+            '    </field>\n'
+            '    <group type="NXdata" name="data"><link name="energy" target="/NXentry/energy"/>'
+            '</group>\n  </group>\n</definition>\n')
+
+
+def test_every_finding_of_a_hostile_sweep_has_a_position(tmp_path):
+    folder = tmp_path / "sweep"
+    folder.mkdir()
+    mutations = _mutations()
+    for name, text in mutations:
+        (folder / name).write_text(text, encoding="utf-8")
+    result = cli("check", "--no-bundled", folder, "--format", "json", timeout=300)
+    assert result.returncode == 1
+    files = json.loads(result.stdout)["files"]
+    assert len(files) == len(mutations)
+    for entry in files:
+        for finding in entry["findings"]:
+            assert finding["line"] >= 1 and finding["col"] >= 1, finding
+            assert len(finding["message"]) < 1200, finding["code"]
+    bad = {e["file"].rsplit("/", 1)[1] for e in files
+           if any(f["severity"] == "error" for f in e["findings"])}
+    # each hostile name, integer and boolean is an error where it must be
+    for number, value in enumerate(HOSTILE_VALUES[:3]):
+        assert f"NXy{number}.yaml" in bad and f"NXn{number}.nxdl.xml" in bad
+    assert {"NXd4.yaml", "NXd5.yaml", "NXr4.nxdl.xml", "NXr5.nxdl.xml"} <= bad
+    assert "NXb6.nxdl.xml" not in bad  # True is lenient: a warning

@@ -85,3 +85,12 @@ def is_integer_text(text: str) -> bool:
     """``text`` is a plain decimal integer of a length int() can take safely."""
     stripped = text.strip()
     return len(stripped) <= MAX_INT_CHARS and _INTEGER.fullmatch(stripped) is not None
+
+
+def shown(value, limit: int = 60) -> str:
+    """``repr(value)`` for a message, cut to about ``limit`` characters with the full size said:
+    a hostile definition must not turn one finding into megabytes of output."""
+    text = repr(value)
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}... ({len(value) if isinstance(value, str) else len(text)} characters)"

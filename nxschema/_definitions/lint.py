@@ -12,7 +12,7 @@ import re
 import jsonschema
 
 from nxschema import model as m
-from nxschema._definitions.bounds import nexus_name_problem
+from nxschema._definitions.bounds import nexus_name_problem, shown
 from nxschema._findings import Finding, error, warning
 from nxschema._vocabulary import NX_TYPES, OFFICIAL_BASE_CLASSES, UNITS_CATEGORIES, did_you_mean
 
@@ -144,7 +144,7 @@ def rule_names(definition, catalog):
             continue
         problem = nexus_name_problem(name, getattr(element, "name_type", None))
         if problem:
-            yield _at(element, "nonstandard-name", f"{name!r} breaks the NeXus naming rule: "
+            yield _at(element, "nonstandard-name", f"{shown(name)} breaks the NeXus naming rule: "
                       f"{problem}", severity=warning)
 
 

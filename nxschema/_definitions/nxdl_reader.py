@@ -32,7 +32,7 @@ from collections.abc import Callable
 from xml.parsers import expat
 
 from nxschema import model as m
-from nxschema._definitions.bounds import hdf5_name_problem, int_problem, is_integer_text
+from nxschema._definitions.bounds import hdf5_name_problem, int_problem, is_integer_text, shown
 from nxschema._definitions.nxdl_xml import Node, Refused, clean_doc, parse, split
 from nxschema._process.formats import FORMATS as CONFIG_FORMATS
 from nxschema._findings import Finding, error, warning
@@ -160,7 +160,7 @@ class _Builder:
                 continue
             if ns or local not in allowed:
                 self.problem(node, "nxdl-attribute", f"<{node.tag}> has no attribute "
-                             f"{local!r} in nxdl.xsd; it is ignored (allowed: "
+                             f"{shown(local)} in nxdl.xsd; it is ignored (allowed: "
                              f"{', '.join(allowed) or 'none'})", severity=warning)
                 continue
             attrs[local] = value
@@ -199,10 +199,10 @@ class _Builder:
         value = _BOOLEANS.get(text.strip())
         if value is None and text.strip().lower() in ("true", "false"):
             value = text.strip().lower() == "true"
-            self.problem(node, "nxdl-lenient", f"{key}={text!r}: nxdl.xsd booleans are lower "
+            self.problem(node, "nxdl-lenient", f"{key}={shown(text)}: nxdl.xsd booleans are lower "
                          f"case; read as {key}=\"{str(value).lower()}\"", severity=warning)
         elif value is None:
-            self.problem(node, "nxdl-value", f"{key}={text!r} is not a boolean (true or false)")
+            self.problem(node, "nxdl-value", f"{key}={shown(text)} is not a boolean (true or false)")
         return value
 
     def occurs(self, node, attrs, key):
@@ -218,7 +218,7 @@ class _Builder:
             return int(text)
         if text == "unbounded" and key == "maxOccurs":
             return text
-        self.problem(node, "nxdl-value", f"{key}={text!r} must be a non-negative integer"
+        self.problem(node, "nxdl-value", f"{key}={shown(text)} must be a non-negative integer"
                      + (" or 'unbounded'" if key == "maxOccurs" else ""))
         return None
 
@@ -249,7 +249,7 @@ class _Builder:
         value = attrs.get(key)
         if value is not None and value not in allowed:
             self.problem(node, "nxdl-value",
-                         f"{key}={value!r} is not one of {', '.join(allowed)}")
+                         f"{key}={shown(value)} is not one of {', '.join(allowed)}")
             return None
         return value
 
@@ -352,7 +352,7 @@ class _Builder:
         units = extra.get("units")
         if "units" in attrs:
             self.problem(node, "nxdl-lenient", "<attribute> has no attribute 'units' in "
-                         f"nxdl.xsd; read as the attribute's units ({attrs['units']!r})",
+                         f"nxdl.xsd; read as the attribute's units ({shown(attrs['units'])})",
                          severity=warning)
             units = units if units is not None else attrs["units"]
         return m.Attribute(
@@ -443,7 +443,7 @@ class _Builder:
         name = node.attrs.get("name")
         problem = None if name is None else hdf5_name_problem(name)
         if problem:
-            self.problem(node, "unstorable-name", f"{name!r} cannot be an HDF5 name: {problem}")
+            self.problem(node, "unstorable-name", f"{shown(name)} cannot be an HDF5 name: {problem}")
         return problem is None
 
     def config(self, data) -> m.ConfigSpec | None:
@@ -489,7 +489,7 @@ class _Builder:
         extra = self.extras(root)
         category = self.choose(root, attrs, "category", ("base", "application"))
         if "name" in attrs and not _DEFINITION_NAME.fullmatch(attrs["name"]):
-            self.problem(root, "nxdl-value", f"name={attrs['name']!r} is not a definition name "
+            self.problem(root, "nxdl-value", f"name={shown(attrs['name'])} is not a definition name "
                          "(a letter or '_', then letters, digits and '_')")
             return None
         if "name" not in attrs or category is None:
@@ -525,10 +525,10 @@ _EXTRA_TYPES = {
 
 def _extra_problem(tag: str, key: str, value, allowed) -> str | None:
     if key not in allowed:
-        return (f"the nxschema comment of <{tag}> has no keyword {key!r}; allowed: "
+        return (f"the nxschema comment of <{tag}> has no keyword {shown(key)}; allowed: "
                 f"{', '.join(allowed) or 'none'}")
     if not _EXTRA_TYPES[key](value):
-        return f"the nxschema comment has a bad value for {key!r}: {value!r}"
+        return f"the nxschema comment has a bad value for {shown(key)}: {shown(value)}"
     return None
 
 

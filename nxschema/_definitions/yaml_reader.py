@@ -14,7 +14,7 @@ from importlib import resources
 import jsonschema
 
 from nxschema import model as m
-from nxschema._definitions.bounds import hdf5_name_problem, int_problem, is_integer_text
+from nxschema._definitions.bounds import hdf5_name_problem, int_problem, is_integer_text, shown
 from nxschema._findings import Finding, error
 from nxschema._vocabulary import did_you_mean
 from nxschema._definitions.yamlsource import PositionedData, read_positioned
@@ -58,14 +58,16 @@ def _schema_findings(doc: PositionedData) -> list[Finding]:
                 line, col = doc.where(path + (key,), key=True)
                 findings.append(error(
                     "unknown-keyword",
-                    f"unknown keyword {key!r}{did_you_mean(key, allowed)}; "
+                    f"unknown keyword {shown(key)}{did_you_mean(key, allowed)}; "
                     f"allowed here: {', '.join(sorted(allowed))}",
                     file=doc.file, line=line, col=col))
             continue
         line, col = doc.where(path)
         where = "/".join(str(p) for p in path) or "the document"
-        findings.append(error("schema", f"{where}: {err.message}", file=doc.file, line=line,
-                              col=col))
+        message = f"{where}: {err.message}"
+        if len(message) > 300:  # jsonschema echoes the value, which may be megabytes
+            message = f"{message[:240]}... ({len(message)} characters)"
+        findings.append(error("schema", message, file=doc.file, line=line, col=col))
     return findings
 
 
@@ -295,7 +297,7 @@ def _name_findings(definition: m.Definition) -> list[Finding]:
         problem = None if name is None else hdf5_name_problem(name)
         if problem:
             src = element.source or m.Source(definition.source.file)
-            out.append(error("unstorable-name", f"{name!r} cannot be an HDF5 name: {problem}",
+            out.append(error("unstorable-name", f"{shown(name)} cannot be an HDF5 name: {problem}",
                              file=src.file, line=src.line, col=src.col))
     return out
 
