@@ -36,7 +36,7 @@ def is_definition_file(path: Path) -> bool:
     return path.name.endswith(NXDL_SUFFIX) or path.suffix in YAML_SUFFIXES
 
 
-def path_problem(path) -> str | None:
+def path_problem(path: str | os.PathLike) -> str | None:
     """Why ``path`` cannot be a definition argument, or None for a regular file or a folder.
 
     Asked before anything is opened: a FIFO would block the reader forever, and /dev/zero or a
