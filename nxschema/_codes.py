@@ -160,7 +160,7 @@ CODES: dict[str, Code] = {c.code: c for c in (
 
 
 # Modules that register codes of their own when imported.
-_REGISTERING = ("_group_rules", "_icat_lint", "_nxdl_reader")
+_REGISTERING = ("_validate.rules", "_icat.lint", "_definitions.nxdl_reader")
 
 
 def all_codes() -> dict[str, Code]:
