@@ -48,6 +48,7 @@ _API: dict[str, tuple[str, str]] = {
     "Report": ("nxschema._validate.api", "Report"),
     "validate": ("nxschema._validate.api", "validate"),
     "iter_findings": ("nxschema._validate.api", "iter_findings"),
+    "validate_many": ("nxschema._validate.batch", "validate_many"),
     "compile_plan": ("nxschema._validate.plan", "compile_plan"),
     "codes": ("nxschema._codes", "all_codes"),
     # writers, docs, processing, ICAT
@@ -77,7 +78,8 @@ __all__ = [
     "build_docs", "bundled_definitions_dir", "check", "codes", "compile_plan", "errors",
     "generate_writer", "icat_extract", "icat_keys", "iter_findings", "load", "meta_schema",
     "model", "personal_data", "read_config", "read_nxdl", "read_processes", "read_yaml",
-    "record_process", "redact", "validate", "write_nxdl", "write_skeleton", "write_yaml",
+    "record_process", "redact", "validate", "validate_many", "write_nxdl", "write_skeleton",
+    "write_yaml",
 ]
 
 if TYPE_CHECKING:  # what type checkers and IDEs see; at run time __getattr__ imports lazily
@@ -99,6 +101,7 @@ if TYPE_CHECKING:  # what type checkers and IDEs see; at run time __getattr__ im
         ProcessRecord, read_config, read_processes, record_process,
     )
     from nxschema._validate.api import Report, iter_findings, validate
+    from nxschema._validate.batch import validate_many
     from nxschema._validate.plan import compile_plan
     from nxschema._write.codegen import generate_writer
     from nxschema._write.skeleton import write_skeleton

@@ -96,6 +96,12 @@ CODES: dict[str, Code] = {c.code: c for c in (
     # --- HDF5 files: validation -------------------------------------------------------------
     Code("file-unreadable", "error", _F, "The file is missing, not HDF5, truncated, "
          "unreadable.", "nxschema validate notes.txt"),
+    Code("timeout", "error", _F, "The file was still being checked after --timeout seconds "
+         "(default 60): stopped, and the run went on.", "a file stuck in HDF5's metadata retries"),
+    Code("worker-died", "error", _F, "The process checking the file died twice (out of memory, "
+         "a crash in the HDF5 library, a Dask worker lost).", "a worker killed by the OOM killer"),
+    Code("internal-error", "error", _F, "The validator itself failed on the file: a bug, please "
+         "report it with the file.", "(none known)"),
     Code("unknown-definition", "error", _F, "--definition or @layout names no loaded "
          "definition.", "nxschema validate --definition NXxass scan.h5"),
     Code("unknown-application", "warning", _F, "An entry's definition field names no loaded "

@@ -14,7 +14,7 @@ from __future__ import annotations
 __all__ = [
     "NxschemaError", "DefinitionError", "ArgumentError", "ArgumentTypeError", "NotFoundError",
     "OutputExistsError", "UnreadableFileError", "ConfigError", "LayoutError", "CodegenError",
-    "DocsError", "IcatError", "RedactionError",
+    "DocsError", "IcatError", "RedactionError", "WorkerError",
 ]
 
 
@@ -76,3 +76,7 @@ class IcatError(NxschemaError):
 class RedactionError(NxschemaError):
     """A redacted copy cannot be written as asked (e.g. linked files hold personal data and
     ``follow_external`` was not given); nothing is written."""
+
+
+class WorkerError(NxschemaError, RuntimeError):
+    """Worker processes (local or Dask) cannot run, or cannot see the files to validate."""

@@ -16,6 +16,7 @@ from nxschema._findings import Finding
 from nxschema._h5.access import FileProblem, Resolver, decode, default_io, open_file
 from nxschema._validate.plan import compile_plan
 from nxschema._validate.walker import Walker
+from nxschema.errors import WorkerError
 
 
 @dataclass
@@ -82,10 +83,18 @@ def _root_links(f: h5py.File) -> list[str]:
     return [decode(name) for name, _ in io.links(io.root(f))]
 
 
-def validate_part(file, catalog, definition, external, names) -> list[Finding]:
-    """Worker process: the findings of the groups among the root links ``names`` of ``file``."""
+def validate_part(file, catalog, definition, external, role, names) -> list[Finding]:
+    """One share of a split file (run in a worker): the findings of the groups among the root
+    links ``names`` of ``file``; with ``role`` "main", also the root's own findings and every
+    root link that is not a group."""
     return list(iter_findings(file, definitions=catalog, definition=definition,
-                              external=external, jobs=1, _part=("worker", frozenset(names))))
+                              external=external, jobs=1, _part=(role, frozenset(names))))
+
+
+def split_root(names: list[str], jobs: int) -> list[list[str]]:
+    """The root's link names in ``jobs`` contiguous shares."""
+    size = -(-len(names) // jobs)
+    return [names[i:i + size] for i in range(0, len(names), size)]
 
 
 def iter_findings(target, *, definitions=None, definition: str | None = None,
@@ -143,35 +152,29 @@ def iter_findings(target, *, definitions=None, definition: str | None = None,
 
 
 def _parallel(walker, f, file, names, jobs, catalog, definition, external):
-    import pickle
-    import subprocess
-    import sys
+    from nxschema._validate.pool import FAILED, OK, Pool
 
-    size = -(-len(names) // jobs)
-    chunks = [names[i:i + size] for i in range(0, len(names), size)]
-    workers = []
-    for chunk in chunks[1:]:
-        # No BLAS here: an idle BLAS thread pool per worker would only compete for the cores.
-        env = {**os.environ, "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"}
-        proc = subprocess.Popen([sys.executable, "-m", "nxschema._validate.worker"],
-                                stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env)
-        pickle.dump((file, catalog, definition, external, chunk), proc.stdin)
-        proc.stdin.close()
-        workers.append(proc)
+    chunks = split_root(names, jobs)
+    pool = Pool(len(chunks) - 1)
+    tasks = [(i, validate_part, (file, catalog, definition, external, "worker", chunk))
+             for i, chunk in enumerate(chunks[1:], start=1)]
+    pool.start(len(tasks))
+    results = pool.run(tasks)
     try:
+        # The pool's workers start while this process walks the first share.
         walker.part = ("main", frozenset(chunks[0]))
         yield from walker.run(f, file)
-        for proc in workers:
-            result = pickle.load(proc.stdout)
-            proc.wait()
-            if isinstance(result, Exception):
-                raise result
-            yield from result
+        done = {}
+        for key, status, value in results:
+            if status == FAILED:
+                raise WorkerError(f"a validation worker failed on {file}:\n{value}")
+            if status != OK:
+                raise WorkerError(f"a validation worker died twice on {file}")
+            done[key] = value
+        for key in sorted(done):  # the shares in root order, as one process would give them
+            yield from done[key]
     finally:
-        for proc in workers:
-            if proc.poll() is None:
-                proc.kill()
-                proc.wait()
+        results.close()
 
 
 def validate(target, *, definitions=None, definition: str | None = None,
