@@ -102,8 +102,8 @@ def test_sigint_keeps_the_results_so_far(archive):
     summary = lines[-1]["summary"]
     assert summary["interrupted"] is True and proc.returncode == 130
     assert 5 <= summary["checked"] < 1000 and len(lines) - 1 == summary["checked"]
-    proc = start("validate", root, "--jobs", "1")
-    time.sleep(3)
+    proc = start("validate", root, "--jobs", "1", "--sort")  # the first file is a broken one
+    assert "error[" in proc.stdout.readline()
     proc.send_signal(signal.SIGINT)
     out, _ = proc.communicate(timeout=120)
     assert proc.returncode == 130
