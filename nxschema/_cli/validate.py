@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
+import signal
 import sys
 
 from nxschema._cli.exitcodes import CONTRACT, INTERRUPTED, USAGE
@@ -136,6 +138,19 @@ def register(sub) -> None:
     parser.set_defaults(run=run)
 
 
+@contextlib.contextmanager
+def _no_interrupt():
+    """Hold Ctrl-C (delivered when the block ends) where POSIX allows it."""
+    if not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+
+
 def _usage(message: str) -> int:
     print(f"nxschema validate: {message}", file=sys.stderr)
     return USAGE
@@ -186,9 +201,10 @@ def run(args) -> int:
     progress = Progress(batch.total, enabled=not args.quiet)
     try:
         for report in batch:
-            progress.clear()
-            reporter.file(report)
-            summary.add(report, reporter.shown(report))
+            with _no_interrupt():  # a report is printed and counted, or neither
+                progress.clear()
+                reporter.file(report)
+                summary.add(report, reporter.shown(report))
             progress.draw(summary.checked)
     except KeyboardInterrupt:
         summary.interrupted = True

@@ -83,8 +83,10 @@ _VERSIONED = {
 _H5O_INFO_BASIC = 1
 
 
-def _loaded_libraries() -> list[str]:
-    """Paths of the HDF5 libraries that could be h5py's, most likely first."""
+def _loaded_libraries():
+    """Paths of the HDF5 libraries that could be h5py's, most likely first. A generator: the
+    system search (``find_library`` runs ``ldconfig``, 50 ms) only happens when the libraries
+    already loaded did not do."""
     found = []
     try:
         with open("/proc/self/maps") as maps:  # Linux: exactly what is loaded
@@ -100,10 +102,10 @@ def _loaded_libraries() -> list[str]:
     for pattern in ("../h5py.libs/libhdf5-*", ".dylibs/libhdf5*.dylib", "hdf5.dll",
                     "../h5py.libs/hdf5*.dll"):
         found += [p for p in glob.glob(os.path.join(here, pattern)) if "_hl" not in p]
+    yield from found
     system = ctypes.util.find_library("hdf5")
     if system:
-        found.append(system)
-    return found
+        yield system
 
 
 class _Lib:
