@@ -7,10 +7,16 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 
 from nxschema import __version__
 from nxschema._cli.exitcodes import CONTRACT, INTERRUPTED, USAGE
+
+# Before numpy is imported: no command does linear algebra, and an idle BLAS thread pool costs
+# start-up time, competes with the validation workers, and makes a later fork() unsafe.
+for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")
 
 # name -> the one-line help `nxschema --help` lists. Only the command that runs is imported
 # (start-up counts for pre-commit and for scripts that run nxschema once per file); a test

@@ -56,7 +56,9 @@ def find_project(start: str | os.PathLike | None = None) -> Project:
         if not pyproject.is_file():
             continue
         text = pyproject.read_text(encoding="utf-8", errors="replace")
-        if "nxschema" not in text:  # most pyproject.toml files: not worth parsing
+        # The table's header, or `nxschema = {...}` under [tool]: most pyproject.toml files
+        # have neither, and are not worth parsing.
+        if "tool.nxschema" not in text and "\nnxschema" not in text:
             continue
         toml = _toml()
         if toml is None:

@@ -7,8 +7,9 @@ path given on the command line: one that cannot is refused with a clear message 
 turned into a thousand ``file-unreadable`` findings.
 
 The definitions travel once to each worker (``scatter(..., broadcast=True)``), not with every
-task. Results stream back with ``as_completed``. A task whose worker died is submitted once
-more, then reported as ``worker-died`` (Dask's own ``allowed-failures`` retries come first).
+task. A task is a few files (up to 16, about 8 tasks per worker). Results stream back with
+``as_completed``. A task whose worker died is submitted once more, then its files are reported
+as ``worker-died`` (Dask's own ``allowed-failures`` retries come first).
 """
 
 from __future__ import annotations
@@ -23,6 +24,20 @@ from nxschema.errors import WorkerError
 def _missing(paths: list[str]) -> list[str]:
     # runs on each worker
     return [p for p in paths if not os.path.exists(p)]
+
+
+def check_files(paths: list[str], settings) -> list:
+    """One task: a few files (a task per file would cost more in Dask's bookkeeping than a
+    small file takes to check)."""
+    from nxschema._validate.batch import check_file
+
+    return [check_file(path, settings) for path in paths]
+
+
+def _chunk_size(files: int, workers: int) -> int:
+    """Files per task: about 8 tasks per worker, so that the load still balances, at most 16
+    files, so that results still stream."""
+    return max(1, min(16, files // (8 * max(1, workers))))
 
 
 def _client(client, jobs: int):
@@ -51,7 +66,7 @@ def run_on_dask(files: list[str], roots: list[str], settings, client, jobs: int
     visibility on every worker first. Reports carry the paths as given, not the absolute ones."""
     from distributed import as_completed
 
-    from nxschema._validate.batch import _died, check_file
+    from nxschema._validate.batch import _died
 
     client, made = _client(client, jobs)
     futures: dict = {}
@@ -68,28 +83,32 @@ def run_on_dask(files: list[str], roots: list[str], settings, client, jobs: int
                 + ": files are read where they are, so the workers must share this "
                 "filesystem under the same paths (docs/validation.md, 'On a Dask cluster')")
         shared = client.scatter(settings, broadcast=True)
-        tries: dict[str, int] = {}
-        for path in absolute:
-            futures[client.submit(check_file, path, shared, pure=False)] = path
+        paths = list(absolute)
+        size = _chunk_size(len(paths), len(client.scheduler_info().get("workers", {})) or jobs)
+        tries: dict[int, int] = {}
+        for start in range(0, len(paths), size):
+            chunk = paths[start:start + size]
+            futures[client.submit(check_files, chunk, shared, pure=False)] = chunk
         pending = as_completed(list(futures))
         for future in pending:
-            path = futures.pop(future)
+            chunk = futures.pop(future)
             if future.status == "finished":
-                report = future.result()
-                report.file = absolute[path]
-                for i, finding in enumerate(report.findings):
-                    if finding.file == path:
-                        report.findings[i] = _with_file(finding, absolute[path])
-                yield report
+                for report in future.result():
+                    path = report.file
+                    report.file = absolute[path]
+                    report.findings = [_with_file(f, absolute[path]) if f.file == path else f
+                                       for f in report.findings]
+                    yield report
                 continue
             # check_file never raises: an error here is the cluster's (a worker lost)
-            tries[path] = tries.get(path, 0) + 1
-            if tries[path] == 1:
-                retry = client.submit(check_file, path, shared, pure=False)
-                futures[retry] = path
+            tries[id(chunk)] = tries.get(id(chunk), 0) + 1
+            if tries[id(chunk)] == 1:
+                retry = client.submit(check_files, chunk, shared, pure=False)
+                futures[retry] = chunk
                 pending.add(retry)
             else:
-                yield Report(absolute[path], [_died(absolute[path])])
+                for path in chunk:
+                    yield Report(absolute[path], [_died(absolute[path])])
     finally:
         if futures:
             client.cancel(list(futures))

@@ -22,7 +22,7 @@ from collections import deque
 from multiprocessing.connection import wait
 from typing import Any, Callable, Iterable, Iterator
 
-from nxschema.errors import WorkerError
+from nxschema.errors import ArgumentError, WorkerError
 
 OK, FAILED, TIMEOUT, DIED = "ok", "failed", "timeout", "died"
 _READY = "ready"
@@ -58,7 +58,7 @@ class _Worker:
         self.proc = ctx.Process(target=_worker_main, args=(child, init), daemon=True)
         self.proc.start()
         child.close()  # so that the parent's recv() ends in EOFError when the worker dies
-        self.task: tuple | None = None
+        self.queue: deque = deque()  # tasks sent, in the order the worker runs them
         self.ready = False
         self.deadline = 0.0
 
@@ -78,17 +78,18 @@ class _Worker:
 
 
 class Pool:
-    """``jobs`` spawn workers; each runs ``init`` (a picklable function and its arguments) once.
+    """``jobs`` spawn workers; each runs ``init`` (a picklable function and its arguments) once,
+    and up to ``depth`` tasks are queued in each.
 
     ``run(tasks)`` yields ``(key, status, value)`` in completion order: status ``ok`` with the
     function's result, ``failed`` with a traceback text, ``timeout`` or ``died`` with None.
     """
 
     def __init__(self, jobs: int, init: tuple[Callable, tuple] | None = None,
-                 timeout: float | None = None) -> None:
-        if jobs < 1:
-            raise ValueError("jobs must be at least 1")
-        self.jobs, self.init, self.timeout = jobs, init, timeout
+                 timeout: float | None = None, depth: int = 4) -> None:
+        if jobs < 1 or depth < 1:
+            raise ArgumentError("jobs and depth must be at least 1")
+        self.jobs, self.init, self.timeout, self.depth = jobs, init, timeout, depth
         self._ctx = multiprocessing.get_context("spawn")
         self._workers: list[_Worker] = []
 
@@ -98,29 +99,28 @@ class Pool:
         startup_deaths = 0
         try:
             self.start(len(pending))
-            while pending or any(w.task for w in self._workers):
-                for worker in self._workers:
-                    if worker.ready and worker.task is None and pending:
-                        self._give(worker, pending.popleft())
-                watched = [w for w in self._workers if w.task is not None or not w.ready]
+            while pending or any(w.queue for w in self._workers):
+                self._fill(pending)
+                watched = [w for w in self._workers if w.queue or not w.ready]
                 timeout = None
-                if self.timeout and any(w.task for w in watched):
-                    timeout = max(0.0, min(w.deadline for w in watched if w.task)
+                if self.timeout and any(w.queue for w in watched):
+                    timeout = max(0.0, min(w.deadline for w in watched if w.queue)
                                   - time.monotonic())
                 ready = wait([w.conn for w in watched], timeout)
                 for worker in watched:
                     if worker.conn in ready:
-                        task = worker.task
                         try:
                             answer = worker.conn.recv()
-                        except (EOFError, OSError):  # the worker died (under this task?)
-                            self._replace(worker)
-                            if task is None:  # died starting up: its init is broken
+                        except (EOFError, OSError):  # the worker died (under its first task?)
+                            queue = self._replace(worker)
+                            if not queue:  # died starting up: its init is broken
                                 startup_deaths += 1
                                 if startup_deaths > 2 * self.jobs:
                                     raise WorkerError("the validation workers die as they "
                                                       "start (see the messages above)") from None
                                 continue
+                            task = queue.popleft()
+                            pending.extendleft(reversed(queue))  # not theirs to answer for
                             deaths[task[0]] = deaths.get(task[0], 0) + 1
                             if deaths[task[0]] == 1:
                                 pending.appendleft(task)
@@ -130,14 +130,26 @@ class Pool:
                         if answer == _READY:
                             worker.ready = True
                             continue
-                        worker.task = None
+                        worker.queue.popleft()
+                        # the next queued task starts now (or a little before: never late)
+                        worker.deadline = time.monotonic() + (self.timeout or 0)
                         yield answer
-                    elif worker.task and self.timeout and time.monotonic() >= worker.deadline:
-                        key = worker.task[0]
-                        self._replace(worker)
+                    elif worker.queue and self.timeout and time.monotonic() >= worker.deadline:
+                        queue = self._replace(worker)
+                        key = queue.popleft()[0]
+                        pending.extendleft(reversed(queue))
                         yield key, TIMEOUT, None
         finally:
             self.close()
+
+    def _fill(self, pending: deque) -> None:
+        # A few tasks queued in each worker: the next file is there when one ends, so the
+        # workers never wait for this process to be scheduled (a busy machine: milliseconds
+        # per round trip, as long as a small file takes). Filled in rounds, to stay balanced.
+        for depth in range(1, self.depth + 1):
+            for worker in self._workers:
+                if worker.ready and len(worker.queue) < depth and pending:
+                    self._give(worker, pending.popleft())
 
     def start(self, tasks: int) -> None:
         """Start the workers for ``tasks`` tasks now (``run`` does it on its first step)."""
@@ -145,16 +157,19 @@ class Pool:
             self._workers.append(_Worker(self._ctx, self.init))
 
     def _give(self, worker: _Worker, task: tuple) -> None:
-        worker.task = task
-        worker.deadline = time.monotonic() + (self.timeout or 0)
+        if not worker.queue:
+            worker.deadline = time.monotonic() + (self.timeout or 0)
+        worker.queue.append(task)
         worker.conn.send(task)
 
-    def _replace(self, worker: _Worker) -> None:
+    def _replace(self, worker: _Worker) -> deque:
+        """Kill ``worker``, start a fresh one in its place; the tasks it had, in order."""
         worker.stop(kill=True)
         self._workers[self._workers.index(worker)] = _Worker(self._ctx, self.init)
+        return worker.queue
 
     def close(self) -> None:
         """Stop every worker (those still busy are killed)."""
         workers, self._workers = self._workers, []
         for worker in workers:
-            worker.stop(kill=worker.task is not None)
+            worker.stop(kill=bool(worker.queue))
