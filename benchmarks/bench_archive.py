@@ -4,8 +4,9 @@ localhost Dask cluster of 2 workers against `--jobs 2`, all in the same run.
 The tree is tests/archive.py's: a third of the files in subfolders, 10 broken, 2 unreadable.
 Each run is `nxschema validate DIR --format jsonl` in a fresh process, imports included; peak
 RSS is sampled (10 per second) over the whole process tree: the largest single process and the
-largest sum. The machine's load average is printed with the figures: on a shared machine, other
-people's work takes cores from the parallel runs.
+largest sum. The machine's load average is printed with the figures, and the CPU seconds of each run (the CLI
+and its workers): on a shared machine, other people's work takes the cores the parallel runs
+need, and the CPU seconds show whether the work itself grew.
 
     python benchmarks/bench_archive.py [--files 1000] [--no-dask]
 
@@ -17,6 +18,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -63,6 +65,7 @@ def _rss_mb(pid: int) -> float:
 
 
 def run(args: list[str]) -> dict:
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     proc = subprocess.Popen([sys.executable, "-m", "nxschema", "validate", *args],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=ENV, text=True)
@@ -78,12 +81,21 @@ def run(args: list[str]) -> dict:
 
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
+    first = proc.stdout.readline()
+    first_s = time.perf_counter() - start
     out, err = proc.communicate()
+    out = first + out
     elapsed = time.perf_counter() - start
     sampler.join()
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    # CPU of the CLI and of the workers it reaped (not of Dask's own processes)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     lines = out.splitlines()
     summary = json.loads(lines[-1])["summary"] if lines else {}
-    return {"seconds": round(elapsed, 2), "exit": proc.returncode, "files": len(lines) - 1,
+    return {"seconds": round(elapsed, 2), "cpu_s": round(cpu, 2),
+            "first_line_s": round(first_s, 2),
+            "first_line_fraction": round(first_s / elapsed, 3),
+            "exit": proc.returncode, "files": len(lines) - 1,
             "checked": summary.get("checked"), "peak_rss_mb": round(peak["single"], 1),
             "peak_rss_sum_mb": round(peak["sum"], 1), "stderr": err.strip()[-300:]}
 

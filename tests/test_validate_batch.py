@@ -291,3 +291,22 @@ def test_subcommands_load_lazily_and_help_lists_them_all():
         sub = argparse.ArgumentParser().add_subparsers()
         importlib.import_module(f"nxschema._cli.{name}").register(sub)
         assert sub._choices_actions[0].help == help_line
+
+
+def test_a_report_header_is_printed_when_the_report_has_one(capsys):
+    import io
+
+    from nxschema._cli.output import JsonlReporter, TextReporter
+    from nxschema._validate.api import Report
+
+    class WithHeader(Report):
+        definitions = {"set": "NeXus", "version": "v2026.01"}
+
+    report = WithHeader("scan.h5", [])
+    stream = io.StringIO()
+    JsonlReporter(stream, "warning", "error").file(report)
+    assert json.loads(stream.getvalue())["definitions"] == {"set": "NeXus",
+                                                            "version": "v2026.01"}
+    stream = io.StringIO()
+    TextReporter(stream, "info", "error").file(report)
+    assert stream.getvalue() == "scan.h5: set=NeXus, version=v2026.01\n"

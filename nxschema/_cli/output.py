@@ -147,16 +147,27 @@ def file_dict(report, severity: str, fail_on: str) -> dict:
     meaning no finding at or above ``fail_on``."""
     item = report.as_dict(severity)
     item["ok"] = not any(f.at_least(fail_on) for f in report.findings)
+    name, header = _header(report)
+    if header and name not in item:
+        item[name] = header
     return item
 
 
-def header_of(report) -> dict | None:
-    """A header the report may carry (e.g. which definitions were used), or None."""
-    for name in ("header", "definitions"):
+HEADERS = ("definitions", "header")
+
+
+def _header(report) -> tuple[str, dict | None]:
+    for name in HEADERS:
         value = getattr(report, name, None)
         if isinstance(value, dict) and value:
-            return value
-    return None
+            return name, value
+    return "", None
+
+
+def header_of(report) -> dict | None:
+    """A header the report may carry (e.g. which definition set and version were used), or
+    None: printed with each file (text: with --severity info; json, jsonl: as a key)."""
+    return _header(report)[1]
 
 
 class Reporter:
