@@ -83,8 +83,10 @@ def run(args: list[str]) -> dict:
     sampler.start()
     first = proc.stdout.readline()
     first_s = time.perf_counter() - start
-    out, err = proc.communicate()
-    out = first + out
+    # not communicate(): it reads the descriptor and would miss what readline() buffered
+    out = first + proc.stdout.read()
+    err = proc.stderr.read()
+    proc.wait()
     elapsed = time.perf_counter() - start
     sampler.join()
     after = resource.getrusage(resource.RUSAGE_CHILDREN)

@@ -34,6 +34,15 @@ def cli(*args, cwd=None):
     return proc
 
 
+def finish(proc, timeout=900):
+    """The rest of stdout, and stderr, after some lines were read with readline(): not with
+    communicate(), which reads the pipe's descriptor and would miss what readline() buffered."""
+    rest = proc.stdout.read()
+    err = proc.stderr.read()
+    proc.wait(timeout=timeout)
+    return rest, err
+
+
 def start(*args):
     return subprocess.Popen([sys.executable, "-m", "nxschema", *map(str, args)],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
@@ -77,7 +86,7 @@ def test_jsonl_streams_one_line_per_file_then_a_summary(archive):
     first = proc.stdout.readline()
     # The first file's line is here while the run is still going: results are not held back.
     assert proc.poll() is None
-    rest, err = proc.communicate(timeout=900)
+    rest, err = finish(proc)
     lines = [json.loads(line) for line in [first, *rest.splitlines()]]
     files, summary = lines[:-1], lines[-1]["summary"]
     assert len(files) == 1000 and {f["file"] for f in files} == {
@@ -97,7 +106,7 @@ def test_sigint_keeps_the_results_so_far(archive):
     proc = start("validate", root, "--format", "jsonl", "--jobs", "2")
     seen = [proc.stdout.readline() for _ in range(5)]
     proc.send_signal(signal.SIGINT)
-    rest, _ = proc.communicate(timeout=120)
+    rest, _ = finish(proc, timeout=120)
     lines = [json.loads(line) for line in seen + rest.splitlines()]
     summary = lines[-1]["summary"]
     assert summary["interrupted"] is True and proc.returncode == 130
@@ -105,7 +114,7 @@ def test_sigint_keeps_the_results_so_far(archive):
     proc = start("validate", root, "--jobs", "1", "--sort")  # the first file is a broken one
     assert "error[" in proc.stdout.readline()
     proc.send_signal(signal.SIGINT)
-    out, _ = proc.communicate(timeout=120)
+    out, _ = finish(proc, timeout=120)
     assert proc.returncode == 130
     assert "interrupted after " in out and " of 1000 files" in out
 
