@@ -53,7 +53,7 @@ from nxschema.model import Group, member_key, walk
 
 TEMPLATE = "writer.py.j2"
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
-FIXED_PARAMS = ("path", "units", "overwrite")
+FIXED_PARAMS = ("path", "units", "overwrite", "mode")
 ROOT_ATTRS = ("NX_class", "file_name", "file_time", "creator", "HDF5_Version", "h5py_version")
 REFERENCE_ATTRS = ("default", "signal", "axes", "auxiliary_signals")
 # How each NX type is checked and converted by the generated helpers.
@@ -184,7 +184,7 @@ class _Generator:
         self.symbols: dict[str, list[tuple[str, int]]] = {}
         self.index = {n.path: n for n in root.walk()}
         self.field_params: dict[str, Param] = {}  # field path -> its parameter
-        self.vars: set[str] = {"f", "values", "unit_of", "temp"}
+        self.vars: set[str] = {"f", "values", "unit_of", "temp", "appending", "names"}
         self.names = self._param_names()
 
     # --- names --------------------------------------------------------------------------------
@@ -451,7 +451,10 @@ def writer_model(definition, definitions=None) -> dict:
         "definition": resolved, "key": resolved.key, "source": source,
         "version": __version__, "function": function_name(resolved.key),
         "doc": _doc(resolved.doc), "params": params, "name_params": gen.name_params,
-        "nodes": nodes, "root_attrs": [(a.name, python_literal(a.value))
+        "nodes": nodes,
+        "top_nodes": [n for n in nodes if n.parent == "f" and n.kind in ("group", "field",
+                                                                         "link")],
+        "root_attrs": [(a.name, python_literal(a.value))
                                        for a in root.attrs if a.value is not None and
                                        a.name not in ROOT_ATTRS + REFERENCE_ATTRS],
         "root_default": _root_default(root, gen.name_params),
