@@ -82,6 +82,8 @@ CODES: dict[str, Code] = {c.code: c for c in (
     Code("undeclared-link-target", "warning", _D, "A link target's last name is declared "
          "nowhere on its path (base classes are open; likely a typo).",
          "energy: {link: /NXentry/NXinstrument/mono:NXmonochromator/energie}"),
+    Code("refers-to-not-text", "warning", _D, "A field that lists files (refers_to: files) "
+         "has a type other than NX_CHAR.", "image_files: {type: NX_INT, refers_to: files}"),
     Code("bad-config-schema", "error", _D, "A configuration's JSON Schema is itself invalid.",
          "config: {schema: {type: 12}}"),
     Code("personal-unmarked", "warning", _D, "A YAML member named like personal data (email, "
@@ -146,6 +148,12 @@ CODES: dict[str, Code] = {c.code: c for c in (
          "missing.", "/entry/data -> missing.h5::/entry/data"),
     Code("external-link-not-followed", "warning", _F, "An external link is refused by the "
          "external-link policy.", "a link to /etc/other.h5 under policy 'below'"),
+    Code("missing-listed-file", "error", _F, "A file named in a list of files (a field with "
+         "refers_to: files) does not exist; relative names are taken from the HDF5 file's "
+         "folder.", "measurement/pilatus_files lists scan0001_0003.h5, which is not there"),
+    Code("listed-file-not-followed", "warning", _F, "A listed file lies where the "
+         "external-link policy does not go (as external-link-not-followed); not checked.",
+         "a list naming /etc/other.h5 under policy 'below'"),
     Code("link-cycle", "warning", _F, "A link leads back to an enclosing group.",
          "/entry/loop -> /entry"),
     Code("too-deep", "warning", _F, "Nesting deeper than the walk allows.", "a hard-link "
@@ -173,11 +181,8 @@ def all_codes() -> dict[str, Code]:
     """Every code, after importing the modules that define their own."""
     import importlib
 
-    for name in _REGISTERING:
-        try:
-            importlib.import_module(f"nxschema.{name}")
-        except ModuleNotFoundError:
-            pass
+    for name in _REGISTERING:  # a stale name must fail here, not hide their codes
+        importlib.import_module(f"nxschema.{name}")
     return CODES
 
 

@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import difflib
 
+# What a field's values may refer to (``refers_to``): "files", paths of files.
+REFERS_TO = ("files",)
+
 NX_TYPES = frozenset(
     """
     NX_CHAR NX_CHAR_OR_NUMBER NX_NUMBER NX_FLOAT NX_INT NX_UINT NX_POSINT NX_BOOLEAN

@@ -190,6 +190,9 @@ class Field:
     personal: bool | None = None
     config: ConfigSpec | None = None
     icat: IcatSpec | None = None
+    # "files": the field's values are paths of files (relative ones to the HDF5 file's folder),
+    # e.g. the image files of a detector; the validator checks that they exist.
+    refers_to: str | None = None
     source: Source | None = _src()
 
 

@@ -148,6 +148,15 @@ def rule_names(definition, catalog):
                       f"{problem}", severity=warning)
 
 
+def rule_refers_to(definition, catalog):
+    for element, _ in _elements(definition):
+        if getattr(element, "refers_to", None) == "files" and element.type not in (
+                None, "NX_CHAR"):
+            yield _at(element, "refers-to-not-text", f"{element.name} lists files "
+                      f"(refers_to: files) but has type {element.type}: file names are text, "
+                      "NX_CHAR", warning)
+
+
 def _segments(target: str):
     for part in target.strip("/").split("/"):
         name, _, nx_class = part.partition(":")
@@ -237,7 +246,7 @@ def rule_personal_marks(definition, catalog):
 
 
 RULES = (rule_classes, rule_types_and_units, rule_symbols, rule_extends, rule_duplicates,
-         rule_links, rule_config, rule_personal_marks, rule_names)
+         rule_links, rule_config, rule_personal_marks, rule_names, rule_refers_to)
 
 
 def lint(definition: m.Definition, catalog, rules=RULES) -> list[Finding]:

@@ -36,7 +36,7 @@ from nxschema._definitions.bounds import hdf5_name_problem, int_problem, is_inte
 from nxschema._definitions.nxdl_xml import Node, Refused, clean_doc, parse, split
 from nxschema._process.formats import FORMATS as CONFIG_FORMATS
 from nxschema._findings import Finding, error, warning
-from nxschema._vocabulary import DOMAINS, PLACEMENTS
+from nxschema._vocabulary import DOMAINS, PLACEMENTS, REFERS_TO
 
 NXDL_NS = "http://definition.nexusformat.org/nxdl/3.1"
 XSI_NS = "http://www.w3.org/2001/XMLSchema-instance"
@@ -90,7 +90,7 @@ _MIXED = {"doc", "symbols"}  # text allowed directly inside
 EXTRAS = {
     "definition": ("category", "placement", "domain"),
     "group": ("domain", "personal", "config", "icat", "forbid_extra"),
-    "field": ("domain", "personal", "config", "icat", "value"),
+    "field": ("domain", "personal", "config", "icat", "value", "refers_to"),
     "attribute": ("domain", "personal", "units", "value"),
     "link": ("optional", "recommended", "domain", "personal"),
     "choice": ("doc",),
@@ -381,7 +381,7 @@ class _Builder:
             data_offset=attrs.get("data_offset"), interpretation=interpretation,
             domain=extra.get("domain"), personal=extra.get("personal"),
             config=self.config(extra.get("config")), icat=self.icat(extra.get("icat")),
-            source=self.src(node), **self._common(node, attrs))
+            refers_to=extra.get("refers_to"), source=self.src(node), **self._common(node, attrs))
 
     def group(self, node: Node) -> m.Group:
         attrs = self.check(node)
@@ -514,6 +514,7 @@ _EXTRA_TYPES = {
     "placement": lambda v: v in PLACEMENTS, "category": lambda v: v in ("layout", "process"),
     "units": lambda v: isinstance(v, str), "value": lambda v: isinstance(v, str),
     "doc": lambda v: isinstance(v, str), "index": lambda v: v is False,
+    "refers_to": lambda v: v in REFERS_TO,
     "forbid_extra": lambda v: isinstance(v, list) and set(v) <= {"groups", "fields",
                                                                   "attributes"},
     "config": lambda v: isinstance(v, dict) and set(v) <= {"formats", "schema"}

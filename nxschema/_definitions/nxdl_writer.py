@@ -1,7 +1,7 @@
 """Model → NXDL XML that passes nxdl.xsd (the inverse of ``_nxdl_reader``).
 
 Everything NXDL can say is written as NXDL. Our keywords that it cannot say (``domain``,
-``personal``, ``placement``, ``config``, ``icat``, ``forbid_extra``, the categories ``layout``
+``personal``, ``placement``, ``config``, ``icat``, ``refers_to``, ``forbid_extra``, the categories ``layout``
 and ``process``, and a few element properties the xsd has no place for: ``optional`` on a link,
 ``units`` on an attribute, a choice's ``doc``, a dim's ``doc``) go into one comment, the first
 child of the element they belong to::
@@ -188,7 +188,8 @@ def _field(out: _Out, depth: int, field: m.Field) -> None:
              ("primary", field.primary), ("stride", field.stride),
              ("data_offset", field.data_offset), ("interpretation", field.interpretation)]
     extras = {"value": field.value, "domain": field.domain, "personal": field.personal,
-              "config": _config(field.config), "icat": _icat(field.icat)}
+              "config": _config(field.config), "icat": _icat(field.icat),
+              "refers_to": field.refers_to}
 
     def body(d):
         out.doc(d, field.doc)

@@ -242,6 +242,7 @@ class _Builder:
             max_occurs=self.integer(spec.get("max_occurs"), path + ("max_occurs",)),
             config=self.config(spec.get("config"), path + ("config",)),
             icat=self.icat(spec.get("icat"), path + ("icat",)),
+            refers_to=spec.get("refers_to"),
             source=self.key_src(path), **legacy, **self.common(spec, path))
 
     def definition(self) -> m.Definition:

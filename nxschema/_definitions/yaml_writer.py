@@ -145,6 +145,7 @@ def _field_body(field: m.Field):
         out["config"] = _config(field.config)
     if field.icat:
         out["icat"] = _icat(field.icat)
+    _put(out, "refers_to", field.refers_to)
     if field.attributes:
         out["attributes"] = _attributes(field.attributes)
     if not out:

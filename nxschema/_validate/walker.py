@@ -25,6 +25,7 @@ from nxschema._h5.access import (
     Resolver,
     attr_or_none,
 )
+from nxschema._validate.files import listed_files
 from nxschema._validate.plan import FieldPlan, GroupPlan
 from nxschema._validate.values import (
     enumeration_miss,
@@ -388,6 +389,7 @@ class Walker:
                 yield from self.check_shape(node, spec, shape, instance)
         if spec.units or spec.attrs:
             yield from self.check_dataset_attrs(did, node, spec)
+        yield from listed_files(self, did, node, spec)
 
     def attr(self, oid, name: str):
         return attr_or_none(self.io, oid, name)
