@@ -11,7 +11,6 @@ from pathlib import Path
 
 import h5py
 import numpy as np
-import pytest
 
 import nxschema
 from nxschema._definitions.nxdl_reader import read_nxdl

@@ -179,7 +179,7 @@ CHILD = textwrap.dedent("""
 def test_sigkill_while_appending_never_corrupts_the_file(tmp_path):
     """20 writers killed at random moments: every time the file opens, the earlier entries
     are intact and the last one is absent or complete."""
-    write, _ = generated(tmp_path, "NXxas@subentry")
+    generated(tmp_path, "NXxas@subentry")  # writes NXxas_subentry_writer.py for the children
     script = tmp_path / "child.py"
     script.write_text(CHILD)
     writer_py = tmp_path / "NXxas_subentry_writer.py"

@@ -27,7 +27,7 @@ def listed_names(value: object) -> list[str]:
     else:
         try:
             items = list(np.asarray(value, dtype=object).ravel())
-        except Exception:  # not a value this module can read: no names
+        except (TypeError, ValueError):  # not a value this module can read: no names
             return []
     names = []
     for item in items:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from typing import Any
 
 from nxschema._findings import Finding
 from nxschema._h5.access import judge_external
@@ -21,14 +22,18 @@ MAX_LISTED = 1_000_000  # names read from one list; a longer one is not checked
 SHOWN = 5  # names quoted in a finding
 
 
-def listed_files(walker, did, node, spec) -> Iterator[Finding]:
+def listed_files(walker: Any, did: Any, node: Any, spec: Any) -> Iterator[Finding]:
     """Findings for the files the dataset ``did`` at ``node`` lists, if ``spec`` says it
-    holds file paths (``spec.refers_to == "files"``); nothing otherwise."""
+    holds file paths (``spec.refers_to == "files"``); nothing otherwise.
+
+    ``walker`` is the running :class:`~nxschema._validate.walker.Walker` (its backend, resolver
+    and finding factory), ``did`` the backend's dataset, ``node`` the walker's Node, ``spec``
+    the FieldPlan (typed loosely: the walker is being rewritten)."""
     if spec.refers_to != "files":
         return
     try:
         value = walker.io.read_value(did, MAX_LISTED)
-    except Exception:  # unreadable values are reported by the value checks
+    except Exception:  # noqa: BLE001 - any HDF5 read error; the value checks report it
         return
     names = listed_names(value)
     if not names:
