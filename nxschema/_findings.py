@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
+from nxschema._codes import CODES
+from nxschema.errors import ArgumentError
 from nxschema.errors import DefinitionError  # noqa: F401  (re-exported: its historical home)
 
 SEVERITIES = ("error", "warning", "info")
@@ -26,6 +28,13 @@ class Finding:
     col: int = 0
     definition: str = ""  # the definition that asked (validation)
     source: str = ""  # ``file:line`` of the rule in that definition (validation)
+
+    def __post_init__(self) -> None:
+        # A code outside the table would be a finding nobody can look up or filter on; two dict
+        # lookups cost nothing next to the walk that found the problem.
+        if self.code not in CODES or self.severity not in _RANK:
+            raise ArgumentError(f"unknown finding code {self.code!r} or severity "
+                                f"{self.severity!r}; every code is in nxschema/_codes.py")
 
     def at_least(self, severity: str) -> bool:
         """True if this finding is as severe as ``severity`` or more."""

@@ -10,6 +10,7 @@ Precedence, when two sources define the same key (see docs/language.md, "Which o
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import stat
 from dataclasses import dataclass
@@ -310,5 +311,6 @@ def load(*paths, bundled: bool = True, prefer: str = "yaml", strict: bool = True
 
 
 def _as_error(finding: Finding) -> Finding:
-    return error(finding.code, f"{finding.message} (refused: strict definitions)",
-                 file=finding.file, line=finding.line, col=finding.col)
+    # The same finding made an error: its code was checked when it was made.
+    return dataclasses.replace(finding, severity="error",
+                               message=f"{finding.message} (refused: strict definitions)")

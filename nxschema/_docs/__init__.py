@@ -48,8 +48,6 @@ def build_docs(catalog, outdir, fmt: str = "html", templates=None, *,
         raise DocsError(f"{templates}: no such template folder")
     generator = _generator(fmt, templates)
     findings = catalog.findings if load_findings is None else load_findings
-    # all_codes() imports the modules that register codes of their own, so the findings page
-    # does not depend on what happened to be imported before.
     files = generator.render_site(catalog, findings=findings, codes=all_codes())
     return _write_all(Path(outdir), files)
 
