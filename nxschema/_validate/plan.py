@@ -128,6 +128,24 @@ def _enum(enumeration):
     return frozenset(enumeration.values), bool(enumeration.open)
 
 
+def planned_definition(catalog, d: m.Definition) -> m.Definition:
+    """The definition whose members a plan enforces for ``d``.
+
+    A base class with the classes it extends merged in (all of it is the vocabulary of its NX
+    class). Any other definition as written: the members it inherits through ``extends`` are not
+    its rules, and stay optional; the base class applies to them anyway, as the vocabulary of the
+    group's class (:meth:`Plans.base`). The docs read requirements through this function too.
+    """
+    return d if d.category == "base" else catalog.raw(d.key)
+
+
+def requirement_of(element, category: str, inherited: bool = False) -> str:
+    """``required``, ``recommended`` or ``optional``: what the plans make of ``element`` in a
+    definition of ``category``. ``inherited``: the element is not in :func:`planned_definition`
+    (it comes through ``extends``), so only the group's base class checks it, as advice."""
+    return m.requirement(element, "base" if inherited else category)
+
+
 class _Compiler:
     def __init__(self, definition: m.Definition):
         self.definition = definition
@@ -136,10 +154,10 @@ class _Compiler:
     def attribute(self, attr: m.Attribute) -> AttrPlan:
         enum, is_open = _enum(attr.enumeration)
         return AttrPlan(attr.name, attr.type, enum, is_open, attr.value,
-                        m.requirement(attr, self.category), _src(attr))
+                        requirement_of(attr, self.category), _src(attr))
 
     def field(self, f) -> FieldPlan:
-        requirement = m.requirement(f, self.category)
+        requirement = requirement_of(f, self.category)
         low, high = _occurs(f, requirement)
         if isinstance(f, m.Link):
             return FieldPlan(f.name, True, None, None, None, (), False, None, False, None, {},
@@ -161,7 +179,7 @@ class _Compiler:
             refers_to=f.refers_to)
 
     def group(self, g: m.Group, members=None, attributes=None) -> GroupPlan:
-        requirement = m.requirement(g, self.category)
+        requirement = requirement_of(g, self.category)
         low, high = _occurs(g, requirement)
         plan = GroupPlan(g.nx_class, g.name, requirement, low, high, self.definition.name,
                          self.category, _src(g), forbid=tuple(g.forbid_extra), config=g.config)
@@ -208,10 +226,7 @@ class Plans:
         return self._base[nx_class]
 
     def _root_of(self, d: m.Definition, nx_class: str) -> GroupPlan:
-        if d.category != "base":
-            # As written: members inherited from a base class stay optional, and the base
-            # class applies anyway as the vocabulary of the group's class.
-            d = self.catalog.raw(d.key)
+        d = planned_definition(self.catalog, d)
         compiler = _Compiler(d)
         plan = GroupPlan(nx_class, None, "optional", 0, None, d.name, d.category, _src(d))
         compiler.fill(plan, d.members, d.attributes)

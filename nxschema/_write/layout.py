@@ -26,6 +26,7 @@ from nxschema._write.nodes import (  # noqa: F401  (re-exported for the writers)
     EXAMPLE_UNITS, NO_UNITS, NUMPY_DTYPES, TEXT_TYPES, AttrNode, FieldNode, GroupNode, LinkNode,
     _join, _unique, example_unit,
 )
+from nxschema._validate.plan import planned_definition
 from nxschema.errors import ArgumentError, LayoutError
 
 LEVELS = ("required", "recommended", "optional")
@@ -292,11 +293,10 @@ def build_layout(definition: m.Definition, catalog: Catalog, levels=("required",
     unknown = set(levels) - set(LEVELS)
     if unknown:
         raise ArgumentError(f"unknown requirement levels {sorted(unknown)}")
-    if definition.category != "base" and definition.key in catalog and \
-            catalog.raw(definition.key).members:
-        # As written, like the validator: members a form inherits from its base class stay
+    if definition.key in catalog and catalog.raw(definition.key).members:
+        # What the validator enforces: members a form inherits from its base class stay
         # optional (NXprocess's own members are not required by every process form).
-        definition = catalog.raw(definition.key)
+        definition = planned_definition(catalog, definition)
     b = _Builder(definition, catalog, levels)
     root = GroupNode("", "/", "NXroot", "required")
     category = definition.category
