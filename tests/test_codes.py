@@ -13,9 +13,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+import codescan
 import pytest
 
-import codescan
 from nxschema._codes import CODES, all_codes, markdown
 from nxschema._findings import Finding, error
 from nxschema.errors import ArgumentError, NxschemaError
@@ -108,9 +108,9 @@ def test_codes_are_well_formed():
 def test_the_table_is_complete_without_other_imports():
     # The table was once completed when the rule modules were imported: in a fresh interpreter
     # that imports only _codes, every code must be there.
-    out = subprocess.run([sys.executable, "-c", "import json, nxschema._codes as c, sys; "
-                          "print(json.dumps(sorted(c.CODES))); "
-                          "print(sorted(m for m in sys.modules if m.startswith('nxschema.')))"],
+    script = ("import json, nxschema._codes as c, sys; print(json.dumps(sorted(c.CODES))); "
+              "print(sorted(m for m in sys.modules if m.startswith('nxschema.')))")
+    out = subprocess.run([sys.executable, "-c", script],
                          capture_output=True, text=True, check=True, cwd=ROOT).stdout.splitlines()
     assert json.loads(out[0]) == sorted(CODES)
     assert out[1] == "['nxschema._codes']"

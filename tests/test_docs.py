@@ -279,7 +279,7 @@ def test_example_scripts_place_subentries_and_process_forms(tmp_path, monkeypatc
         assert sub["definition"][()] == b"NXxas"
         assert sub["energy"].shape == (10,)
         assert sub["energy"].attrs["units"] == EXAMPLE_UNITS["NX_ENERGY"]
-        assert [k for k in f.keys()] == ["entry"]
+        assert list(f) == ["entry"]
     with h5py.File(tmp_path / "NXesrf_process_v1.h5", "r") as f:
         process = f["entry/process"]
         assert process.attrs["NX_class"] == "NXprocess"

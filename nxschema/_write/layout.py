@@ -21,12 +21,12 @@ from pathlib import Path
 
 from nxschema import model as m
 from nxschema._definitions.catalog import Catalog, load, read_file
+from nxschema._validate.plan import planned_definition
 from nxschema._write.layout_plot import plot_attributes
 from nxschema._write.nodes import (  # noqa: F401  (re-exported for the writers)
     EXAMPLE_UNITS, NO_UNITS, NUMPY_DTYPES, TEXT_TYPES, AttrNode, FieldNode, GroupNode, LinkNode,
     _join, _unique, example_unit,
 )
-from nxschema._validate.plan import planned_definition
 from nxschema.errors import ArgumentError, LayoutError
 
 LEVELS = ("required", "recommended", "optional")
