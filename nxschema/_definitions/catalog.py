@@ -13,6 +13,7 @@ from __future__ import annotations
 import dataclasses
 import os
 import stat
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,7 +26,14 @@ NXDL_SUFFIX = ".nxdl.xml"
 
 
 def bundled_definitions_dir() -> Path:
-    """The definitions shipped with nxschema (inside the wheel, or the repo's definitions/)."""
+    """The folder of the definitions shipped with nxschema.
+
+    Returns:
+        ``nxschema/definitions`` inside the wheel, or the repository's ``definitions/``.
+
+    Raises:
+        nxschema.errors.UnreadableFileError: the folder is missing from the install.
+    """
     here = Path(__file__).resolve().parents[1]  # the nxschema package
     for candidate in (here / "definitions", here.parent / "definitions"):
         if candidate.is_dir():
@@ -281,17 +289,33 @@ class Catalog:
         return [self[k] for k in self if self._entries[k].definition.category == category]
 
 
-def load(*paths, bundled: bool = True, prefer: str = "yaml", strict: bool = True,
-         strict_definitions: bool = False) -> Catalog:
-    """Load definitions into a :class:`Catalog`.
+# What ``definitions=`` takes everywhere: a Catalog, or paths of definition files and folders.
+DefinitionsLike = Catalog | str | os.PathLike[str] | Iterable[str | os.PathLike[str]]
 
-    ``paths`` are files or folders of YAML (``.yaml``) and NXDL (``.nxdl.xml``) definitions; with
-    ``bundled`` the definitions shipped with nxschema come first (and are overridden by ``paths``).
-    With ``strict``, any error raises :class:`DefinitionError` carrying the findings.
+
+def load(*paths: str | os.PathLike[str], bundled: bool = True, prefer: str = "yaml",
+         strict: bool = True, strict_definitions: bool = False) -> Catalog:
+    """Load definitions into a :class:`Catalog`.
 
     NXDL that breaks nxdl.xsd in small ways (``required="true"`` on a field, ``optional="True"``,
     an attribute the xsd lacks) is read as its author meant, with warnings (docs/nxdl.md, "Lenient
-    reading"); ``strict_definitions`` makes those warnings errors too.
+    reading").
+
+    Args:
+        paths: files or folders of YAML (``.yaml``) and NXDL (``.nxdl.xml``) definitions; a
+            later one overrides an earlier one of the same key.
+        bundled: load the definitions shipped with nxschema first (``paths`` override them).
+        prefer: ``yaml`` or ``nxdl``: which wins when one folder holds both forms of a key.
+        strict: raise when loading finds an error (else the findings are in
+            ``catalog.findings``).
+        strict_definitions: make the lenient-reading warnings errors too.
+
+    Returns:
+        The :class:`Catalog`, with ``extends`` resolved on lookup.
+
+    Raises:
+        nxschema.errors.DefinitionError: with ``strict``, any error; ``.findings`` says which.
+        nxschema.errors.ArgumentError: ``prefer`` is neither ``yaml`` nor ``nxdl``.
     """
     catalog = Catalog(prefer=prefer)
     if bundled:
@@ -314,3 +338,20 @@ def _as_error(finding: Finding) -> Finding:
     # The same finding made an error: its code was checked when it was made.
     return dataclasses.replace(finding, severity="error",
                                message=f"{finding.message} (refused: strict definitions)")
+
+
+def as_catalog(definitions: DefinitionsLike | None = None, *, bundled: bool = True,
+               strict: bool = True) -> Catalog:
+    """The catalog that ``definitions=`` names: a :class:`Catalog` as it is; a path or paths of
+    definition files and folders loaded over the bundled ones (with ``bundled``); None for the
+    bundled definitions alone. Raises :class:`DefinitionError` (with ``strict``) when they do
+    not load."""
+    if isinstance(definitions, Catalog):
+        return definitions
+    if definitions is None:
+        paths: list = []
+    elif isinstance(definitions, (str, os.PathLike)):
+        paths = [definitions]
+    else:
+        paths = list(definitions)
+    return load(*paths, bundled=bundled, strict=strict)

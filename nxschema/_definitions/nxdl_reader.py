@@ -534,10 +534,18 @@ def _extra_problem(tag: str, key: str, value, allowed) -> str | None:
 
 
 def read_nxdl(text: str, file: str) -> tuple[m.Definition | None, list[Finding]]:
-    """Parse one NXDL definition. Returns (definition or None, findings); never raises.
+    """Parse one NXDL definition.
 
-    The definition is returned even when some elements had problems (they are left out and
-    reported), so that ``nxschema check`` can go on to lint the rest.
+    Args:
+        text: the NXDL XML text.
+        file: the name findings give as its place (``file:line:col``).
+
+    Returns:
+        ``(definition, findings)``. The definition is returned even when some elements had
+        problems (they are left out and reported), so that ``nxschema check`` can go on to lint
+        the rest; it is None when the XML cannot be parsed or has no ``<definition>``.
+
+    Never raises for bad input: every problem is a finding.
     """
     try:
         root, before_root = parse(text)

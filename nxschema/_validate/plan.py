@@ -10,8 +10,11 @@ from __future__ import annotations
 import re
 import weakref
 from dataclasses import dataclass, field
+from typing import Any
 
 from nxschema import model as m
+from nxschema._definitions.catalog import DefinitionsLike, as_catalog
+from nxschema._deprecation import UNSET, renamed
 
 _PLANS: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
 PLACEHOLDER = re.compile(r"^[A-Z][A-Z0-9_]*$")
@@ -265,9 +268,25 @@ class Plans:
         return self._process
 
 
-def compile_plan(catalog) -> Plans:
-    """The cached :class:`Plans` of ``catalog``."""
-    plans = _PLANS.get(catalog)
+def compile_plan(definitions: DefinitionsLike | None = None, *,
+                 catalog: Any = UNSET) -> Plans:
+    """The validation plans of ``definitions``, compiled lazily and cached per catalog.
+
+    Args:
+        definitions: a :class:`~nxschema.Catalog` (the same catalog gives the same
+            :class:`Plans` object), or paths of definition files and folders loaded over the
+            bundled ones; None: the bundled ones.
+        catalog: the old name of ``definitions`` (deprecated, one release).
+
+    Returns:
+        The :class:`Plans`: ``root(key)``, ``application(name, container)``, ``base(nx_class)``
+        and ``process_forms()`` give the plan of a file, an entry, a group or an NXprocess.
+
+    Raises:
+        nxschema.errors.DefinitionError: ``definitions`` paths that do not load.
+    """
+    found = as_catalog(renamed("compile_plan", "definitions", definitions, catalog=catalog))
+    plans = _PLANS.get(found)
     if plans is None:
-        plans = _PLANS[catalog] = Plans(catalog)
+        plans = _PLANS[found] = Plans(found)
     return plans
