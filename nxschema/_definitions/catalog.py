@@ -13,7 +13,7 @@ from __future__ import annotations
 import dataclasses
 import os
 import stat
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -154,6 +154,9 @@ class Catalog:
     # --- building -----------------------------------------------------------------------------
 
     def add(self, definition: m.Definition, *, layer: int = 1, is_yaml: bool = True) -> None:
+        """Add ``definition``; a higher ``layer`` wins over a lower one (0: bundled), and in one
+        layer ``prefer`` decides between YAML and NXDL. Two of one key, layer and form give a
+        ``duplicate-definition`` warning in ``findings`` (the later one is used)."""
         key = definition.key
         new = _Entry(definition, layer, is_yaml)
         old = self._entries.get(key)
@@ -175,14 +178,15 @@ class Catalog:
             return new.is_yaml == (self.prefer == "yaml")
         return True
 
-    def copy(self) -> "Catalog":
+    def copy(self) -> Catalog:
         """A catalog with the same definitions, to add more without changing this one."""
         other = Catalog(prefer=self.prefer)
         other._entries = dict(self._entries)
         other.findings = list(self.findings)
         return other
 
-    def load_path(self, path, *, layer: int = 1, cache: bool = True) -> None:
+    def load_path(self, path: str | os.PathLike[str], *, layer: int = 1,
+                  cache: bool = True) -> None:
         """Read a file or folder; with ``cache``, a folder comes from the cache when unchanged
         (nxschema/_cache.py: keyed by every file's path, size and mtime)."""
         path = Path(path)
@@ -206,7 +210,7 @@ class Catalog:
     def __contains__(self, key: str) -> bool:
         return key in self._entries
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[str]:
         return iter(sorted(self._entries))
 
     def __len__(self) -> int:
@@ -217,6 +221,7 @@ class Catalog:
         return self._entries[key].definition
 
     def is_yaml(self, key: str) -> bool:
+        """True if the definition of ``key`` was read from YAML (False: from NXDL)."""
         return self._entries[key].is_yaml
 
     def __getitem__(self, key: str) -> m.Definition:
@@ -225,10 +230,12 @@ class Catalog:
             self._resolved[key] = self._resolve(key)
         return self._resolved[key]
 
-    def get(self, key: str):
+    def get(self, key: str) -> m.Definition | None:
+        """The resolved definition of ``key``, or None if there is none."""
         return self[key] if key in self._entries else None
 
-    def definitions(self):
+    def definitions(self) -> list[m.Definition]:
+        """Every definition, resolved, sorted by key."""
         return [self[key] for key in self]
 
     def chain(self, key: str) -> list[str]:
@@ -241,6 +248,8 @@ class Catalog:
         return out
 
     def extends_cycle(self, key: str) -> list[str] | None:
+        """The keys of the ``extends`` cycle ``key`` runs into (first one repeated at the end),
+        or None."""
         seen = []
         while key in self._entries:
             if key in seen:
@@ -274,7 +283,7 @@ class Catalog:
             return None
         return self[nx_class]
 
-    def applications(self, value: str, container: str):
+    def applications(self, value: str, container: str) -> m.Definition | None:
         """Application definitions whose name is ``value``, usable in an NXentry or NXsubentry."""
         keys = [f"{value}@subentry", value] if container == "NXsubentry" else [value]
         for key in keys:
@@ -286,6 +295,7 @@ class Catalog:
         return None
 
     def of_category(self, category: str) -> list[m.Definition]:
+        """The resolved definitions of ``category`` (base, application, layout, process)."""
         return [self[k] for k in self if self._entries[k].definition.category == category]
 
 
