@@ -233,7 +233,8 @@ class Batch:
         if self.client is not None:
             from nxschema._validate.cluster import run_on_dask
 
-            yield from run_on_dask(self.files, self.paths, self.settings, self.client, self.jobs)
+            yield from run_on_dask(self.files, self.paths, self.settings, self.client, self.jobs,
+                                   check_file, _died)
             return
         splits = self._splits() if self.total < self.jobs else {}
         if self.total == 1 and not splits:
