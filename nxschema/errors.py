@@ -54,7 +54,15 @@ class UnreadableFileError(NxschemaError, OSError):
 
 
 class ConfigError(NxschemaError, ValueError):
-    """A process configuration does not parse in its declared format."""
+    """A process configuration does not parse in its declared format. ``code`` is the finding
+    code validation reports it with: ``bad-config``, or ``too-large`` / ``too-deep`` for a
+    configuration over the bounds of ``nxschema._process.formats``."""
+
+    code = "bad-config"
+
+    def __init__(self, message: str, code: str = "bad-config"):
+        super().__init__(message)
+        self.code = code
 
 
 class LayoutError(NxschemaError, ValueError):

@@ -27,8 +27,10 @@ Folders are walked recursively for the names --include takes (default: *.h5 *.hd
 soon as it is done (completion order; --sort for the order of the files), then a summary. On a
 terminal, a progress bar runs on stderr. Ctrl-C prints what is done so far.
 
-Files are opened read-only, without locking, in SWMR-read mode when possible: a file being
-written can be checked, and every file stays byte-identical. Dataset payloads are never read
+Files are opened read-only, without locking, in SWMR-read mode only when a SWMR writer holds
+them (with capped retries, so a damaged file fails fast): a file being written can be checked,
+and every file stays byte-identical. Hostile files are bounded (link cycles, huge groups and
+values, configuration bombs; see docs/validation.md). Dataset payloads are never read
 beyond scalars and short strings.
 
 Settings can live in pyproject.toml, [tool.nxschema] (definitions, external, fail-on, include,

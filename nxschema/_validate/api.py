@@ -16,6 +16,7 @@ import h5py
 from nxschema._definitions.catalog import Catalog, DefinitionsLike, load
 from nxschema._findings import Finding
 from nxschema._h5.access import FileProblem, Resolver, decode, default_io, open_file
+from nxschema._h5.decoding import one_line
 from nxschema._validate.plan import compile_plan
 from nxschema._validate.walker import Walker
 from nxschema.errors import WorkerError
@@ -87,7 +88,10 @@ def _root_links(f: h5py.File) -> list[str]:
     would touch every entry before any work starts): each process walks the groups of its own
     share, and the main process takes every link that turns out not to be a group."""
     io = default_io()
-    return [decode(name) for name, _ in io.links(io.root(f))]
+    try:
+        return [decode(name) for name, _ in io.links(io.root(f))]
+    except Exception:  # a damaged root: one process walks it and reports what it finds
+        return []
 
 
 def validate_part(file, catalog, definition, external, role, names) -> list[Finding]:
@@ -150,28 +154,45 @@ def iter_findings(target: str | os.PathLike[str] | h5py.File | h5py.Group, *,
     walker = Walker(plans, resolver, forced_layout, definition if not forced_layout else None)
     walker.part = _part
     try:
-        if isinstance(target, h5py.File):
-            yield from walker.run(target, target.filename)
-            return
-        if isinstance(target, h5py.Group):
-            yield from walker.run_group(target)
-            return
-        file = os.fspath(target)
-        try:
-            f = open_file(file)
-        except FileProblem as exc:
-            yield Finding("file-unreadable", "error", str(exc), path="/", file=file)
-            return
-        with f:
-            processes = _jobs(jobs)
-            names = _root_links(f) if processes > 1 and _part is None else []
-            if len(names) < PARALLEL_MIN_LINKS:
-                yield from walker.run(f, file)
-                return
-            yield from _parallel(walker, f, file, names, processes, catalog, definition,
-                                 external)
+        yield from _guarded(_walk(walker, target, jobs, _part, catalog, definition, external),
+                            target)
     finally:
         resolver.close()
+
+
+def _guarded(findings, target):
+    """The findings, and if the walk breaks on something no check foresaw, one last finding
+    that says so instead of a traceback (the fuzz tests count these as failures)."""
+    try:
+        yield from findings
+    except Exception as exc:  # last resort: a bad file must never crash the caller
+        file = target.file.filename if isinstance(target, (h5py.File, h5py.Group)) else \
+            os.fspath(target)
+        yield Finding("internal-error", "error", f"the check of this file stopped early: "
+                      f"{type(exc).__name__}: {one_line(exc)}", path="/", file=file)
+
+
+def _walk(walker, target, jobs, _part, catalog, definition, external):
+    if isinstance(target, h5py.File):
+        yield from walker.run(target, target.filename)
+        return
+    if isinstance(target, h5py.Group):
+        yield from walker.run_group(target)
+        return
+    file = os.fspath(target)
+    try:
+        f = open_file(file)
+    except FileProblem as exc:
+        yield Finding("file-unreadable", "error", str(exc), path="/", file=file)
+        return
+    with f:
+        processes = _jobs(jobs)
+        names = _root_links(f) if processes > 1 and _part is None else []
+        if len(names) < PARALLEL_MIN_LINKS:
+            yield from walker.run(f, file)
+            return
+        yield from _parallel(walker, f, file, names, processes, catalog, definition,
+                             external)
 
 
 def _parallel(walker, f, file, names, jobs, catalog, definition, external):

@@ -124,7 +124,7 @@ def default(walker, gid, node, value):
         return
     try:
         names = walker.io.attr_names(oid)
-        nx_class = walker.io.read_attr(oid, b"NX_class") if "NX_class" in names else None
+        nx_class = attr_or_none(walker.io, oid, "NX_class")  # any type: the decoding layer
     except Exception:
         return
     if nx_class != "NXdata" and "default" not in names:
@@ -216,8 +216,8 @@ def config_payload(walker, did, node, spec, text: str):
                              f"among the allowed {', '.join(spec.config.formats)}", spec)
     try:
         parsed = parse_config(text, fmt)
-    except ConfigError as exc:
-        yield walker.finding("bad-config", "error", node, f"the configuration does not parse "
+    except ConfigError as exc:  # bad-config, or too-large / too-deep over the bounds
+        yield walker.finding(exc.code, "error", node, f"the configuration does not parse "
                              f"as {fmt}: {exc}", spec)
         return
     if spec.config.schema:

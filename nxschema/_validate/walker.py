@@ -25,6 +25,7 @@ from nxschema._h5.access import (
     Resolver,
     attr_or_none,
 )
+from nxschema._h5.decoding import bounded_message, read_attrs
 from nxschema._validate.files import listed_files
 from nxschema._validate.plan import FieldPlan, GroupPlan
 from nxschema._validate.values import (
@@ -83,7 +84,8 @@ class Walker:
                 file = real_file
         if node.via:
             message += f" (reached through {node.via})"
-        return Finding(code, severity, message, path=path or node.path, file=file,
+        return Finding(code, severity, bounded_message(message), path=path or node.path,
+                       file=file,
                        definition=plan.definition if plan else "",
                        source=plan.src if plan else "")
 
@@ -100,6 +102,10 @@ class Walker:
         self.resolver.add_file(file, f)
         root = self.resolver.root(os.path.normpath(os.path.abspath(file)))
         node = Node("/", file)
+        if root is None:  # a damaged root header
+            yield self.finding("unreadable-object", "error", node, "the root group cannot be "
+                               "opened (damaged header?)")
+            return
         attrs, problems = self.group_attrs(root, node)
         yield from problems
         contexts = []
@@ -111,7 +117,7 @@ class Walker:
                                    f"{key!r}{did_you_mean(str(key), set(self.catalog))}")
             else:
                 contexts.append((self.plans.root(key), Instance(key)))
-        yield from self.group(root, node, attrs, contexts, {}, 0, ())
+        yield from self.group(root, node, attrs, contexts, {}, 0, (self.resolver.identity(root),))
 
     def run_group(self, group: h5py.Group):
         """Validate one group and what is below it (its base class, and discovery from there)."""
@@ -124,20 +130,10 @@ class Walker:
         yield from self.group(gid, node, attrs, [], {}, 0, ())
 
     def group_attrs(self, gid, node: Node):
-        attrs, problems = {}, []
-        io = self.io
-        for name in io.attr_names(gid):
-            try:
-                attrs[name] = io.read_attr(gid, name.encode())
-            except Exception as exc:  # odd dtypes, damaged data: report, go on
-                problems.append(self.finding("unreadable-attribute", "warning", node,
-                                             f"attribute @{name} cannot be read: {exc}"))
-                continue
-            if isinstance(attrs[name], NotUTF8):
-                problems.append(self.finding("not-utf8", "warning", node, f"attribute @{name} "
-                                             "is not valid UTF-8; read as "
-                                             f"{attrs[name]!r}", path=_at(node, name)))
-        return attrs, problems
+        attrs, problems = read_attrs(self.io, gid)  # plain values, or the problems met
+        return attrs, [self.finding(code, "warning", node, message,
+                                    path=_at(node, name) if name else None)
+                       for code, name, message in problems]
 
     def group(self, gid, node: Node, attrs, contexts, entry_state, depth, stack):
         nx_class = attrs.get("NX_class")
@@ -238,6 +234,9 @@ class Walker:
             elif child.is_dataset:
                 self.siblings = by_name  # for rules that read a sibling (a format label)
                 yield from self.child_dataset(child, cnode, matched, base)
+            for where, code, why in self.resolver.take_refusals():  # data left unread
+                yield self.finding(code, "error" if code == "unreadable-object" else
+                                   "warning", cnode, why, path=where)
             child.release()  # few objects open at once: HDF5 slows down with many
         if role != "worker":
             yield from self.presence(node, contexts, counts)
@@ -272,8 +271,11 @@ class Walker:
                            f"defined by {base.definition}", base)
 
     def broken_child(self, child: Child, node: Node):
+        if child.code:  # the resolver named the problem (link-cycle, too-large, ...)
+            yield self.finding(child.code, "warning" if child.code != "unreadable-object" else
+                               "error", node, child.problem)
         # "not followed" also for a soft link whose target leads through a refused external link
-        if "not followed" in child.problem:
+        elif "not followed" in child.problem:
             yield self.finding("external-link-not-followed", "warning", node, child.problem)
         elif child.link == LINK_EXTERNAL:
             yield self.finding("dangling-external-link", "error", node,
@@ -312,10 +314,17 @@ class Walker:
             return
         if child.link == LINK_SOFT and not sub_contexts:
             return  # a soft link to a group: checked where the group really is
-        real = (node.file, child.target or node.path)
-        if real in stack or (child.target and shown_path.startswith(child.target + "/")):
-            yield self.finding("link-cycle", "warning", node,
-                               f"link to {child.target} leads back to an enclosing group")
+        # By object identity (hard links too), else by where the link points.
+        seen, real = self.resolver.seen(child.oid, stack, (node.file, child.target or node.path))
+        if seen == "too-large":
+            yield self.finding("too-large", "warning", node, "this group was checked "
+                               "through other paths often enough already; not descended")
+            return
+        if seen or real in stack or (child.target and shown_path.startswith(child.target +
+                                                                            "/")):
+            yield self.finding("link-cycle", "warning", node, f"link to "
+                               f"{child.target or 'this group'} leads back to an enclosing "
+                               "group")
             return
         yield from self.group(child.oid, node, attrs, sub_contexts, entry_state, depth + 1,
                               stack + (real,))
