@@ -1,7 +1,8 @@
 """Validating files: the public entry points, and splitting big files across processes.
 
-``validate`` and ``iter_findings`` open the file (read-only, no locking, SWMR-readable), compile
-the definitions once per catalog, and hand the walk to ``_walker.Walker``.
+``validate`` and ``iter_findings`` open the file (read-only, no locking, SWMR-read only for a
+file a SWMR writer holds), compile the definitions once per catalog, and hand the walk to
+``_walker.Walker``.
 """
 
 from __future__ import annotations
