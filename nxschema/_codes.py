@@ -130,7 +130,7 @@ CODES: dict[str, Code] = {c.code: c for c in (
          "crash in the HDF5 library, a Dask worker lost).",
          "a worker killed by the OOM killer", "_validate.batch"),
     Code("internal-error", "error", _F, "The validator itself failed on the file: a bug, please "
-         "report it with the file.", "(none known)", "_validate.batch"),
+         "report it with the file.", "(none known)", "_validate.batch _validate.api"),
     Code("unknown-definition", "error", _F, "--definition or @layout names no loaded definition.",
          "nxschema validate --definition NXxass scan.h5", _WALKER),
     Code("unknown-application", "warning", _F, "An entry's definition field names no loaded "
@@ -177,7 +177,7 @@ CODES: dict[str, Code] = {c.code: c for c in (
          "dataset's source or external raw storage is refused by the external-file policy "
          "(judged on the real path); its data is not read.",
          "a link to /etc/other.h5, or via a symlink leaving the folder, under policy 'below'",
-         "_validate.walker _h5.access"),
+         _WALKER),
     Code("missing-listed-file", "error", _F, "A file named in a list of files (a field with "
          "refers_to: files) does not exist; relative names are taken from the HDF5 file's folder.",
          "measurement/pilatus_files lists scan0001_0003.h5, which is not there", "_validate.files"),
@@ -186,19 +186,19 @@ CODES: dict[str, Code] = {c.code: c for c in (
          "a list naming /etc/other.h5 under policy 'below'", "_validate.files"),
     Code("link-cycle", "warning", _F, "A link (hard or soft, by object identity) leads back "
          "to an enclosing group, or soft links go round in a cycle.",
-         "/entry/loop -> /entry; f['entry/a'] = f['entry']", "_validate.walker _h5.access"),
+         "/entry/loop -> /entry; f['entry/a'] = f['entry']", _WALKER),
     Code("too-deep", "warning", _F, "Nesting deeper than the walk allows (groups, or a "
          "process configuration over 64 levels).", "200 nested groups; '[' * 5000",
-         "_validate.walker _process.formats _process.config"),
+         "_validate.rules _validate.walker"),
     Code("too-large", "warning", _F, "More than the check reads: links in one group, "
          "attributes of one object, walks of one group through many paths, a configuration "
          "over 1 MiB or an integer over 4,300 digits.", "a 50 MB YAML configuration",
-         "_validate.walker _h5.access _h5.decoding _process.formats"),
+         "_validate.rules _validate.walker"),
     Code("attribute-type", "warning", _F, "An attribute NeXus gives a meaning to has the "
          "wrong type (or @default names the group itself); it is ignored.",
-         "NX_class = 5; @axes = 1; energy_indices = '0'; @default = '.'", "_h5.decoding"),
+         "NX_class = 5; @axes = 1; energy_indices = '0'; @default = '.'", _WALKER),
     Code("unreadable-object", "error", _F, "An object or its value cannot be read.",
-         "a damaged dataset header", "_validate.walker _h5.access"),
+         "a damaged dataset header", _WALKER),
     Code("not-utf8", "warning", _F, "Text that is not valid UTF-8 (read with replacement "
          "characters).", "a Latin-1 sample name b'h\\xe9matite'", _WALKER),
     Code("unreadable-attribute", "warning", _F, "An attribute cannot be read (odd dtype).",

@@ -217,8 +217,13 @@ def config_payload(walker, did, node, spec, text: str):
     try:
         parsed = parse_config(text, fmt)
     except ConfigError as exc:  # bad-config, or too-large / too-deep over the bounds
-        yield walker.finding(exc.code, "error", node, f"the configuration does not parse "
-                             f"as {fmt}: {exc}", spec)
+        message = f"the configuration does not parse as {fmt}: {exc}"
+        if exc.code == "too-large":
+            yield walker.finding("too-large", "error", node, message, spec)
+        elif exc.code == "too-deep":
+            yield walker.finding("too-deep", "error", node, message, spec)
+        else:
+            yield walker.finding("bad-config", "error", node, message, spec)
         return
     if spec.config.schema:
         import jsonschema  # only here: most runs never need it, and it is slow to import

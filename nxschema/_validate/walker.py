@@ -131,9 +131,17 @@ class Walker:
 
     def group_attrs(self, gid, node: Node):
         attrs, problems = read_attrs(self.io, gid)  # plain values, or the problems met
-        return attrs, [self.finding(code, "warning", node, message,
-                                    path=_at(node, name) if name else None)
+        return attrs, [self._attr_problem(code, node, message, _at(node, name) if name else None)
                        for code, name, message in problems]
+
+    def _attr_problem(self, code, node, message, where):
+        if code == "attribute-type":
+            return self.finding("attribute-type", "warning", node, message, path=where)
+        if code == "not-utf8":
+            return self.finding("not-utf8", "warning", node, message, path=where)
+        if code == "too-large":
+            return self.finding("too-large", "warning", node, message, path=where)
+        return self.finding("unreadable-attribute", "warning", node, message, path=where)
 
     def group(self, gid, node: Node, attrs, contexts, entry_state, depth, stack):
         nx_class = attrs.get("NX_class")
@@ -235,8 +243,11 @@ class Walker:
                 self.siblings = by_name  # for rules that read a sibling (a format label)
                 yield from self.child_dataset(child, cnode, matched, base)
             for where, code, why in self.resolver.take_refusals():  # data left unread
-                yield self.finding(code, "error" if code == "unreadable-object" else
-                                   "warning", cnode, why, path=where)
+                if code == "unreadable-object":
+                    yield self.finding("unreadable-object", "error", cnode, why, path=where)
+                else:
+                    yield self.finding("external-link-not-followed", "warning", cnode, why,
+                                       path=where)
             child.release()  # few objects open at once: HDF5 slows down with many
         if role != "worker":
             yield from self.presence(node, contexts, counts)
@@ -271,9 +282,12 @@ class Walker:
                            f"defined by {base.definition}", base)
 
     def broken_child(self, child: Child, node: Node):
-        if child.code:  # the resolver named the problem (link-cycle, too-large, ...)
-            yield self.finding(child.code, "warning" if child.code != "unreadable-object" else
-                               "error", node, child.problem)
+        if child.code == "unreadable-object":  # the resolver named the problem
+            yield self.finding("unreadable-object", "error", node, child.problem)
+        elif child.code == "link-cycle":
+            yield self.finding("link-cycle", "warning", node, child.problem)
+        elif child.code == "too-large":
+            yield self.finding("too-large", "warning", node, child.problem)
         # "not followed" also for a soft link whose target leads through a refused external link
         elif "not followed" in child.problem:
             yield self.finding("external-link-not-followed", "warning", node, child.problem)
