@@ -33,6 +33,7 @@ from h5py._objects import phil
 
 from nxschema._h5.backend import Backend
 from nxschema._h5.backend_h5py import _CLASS_KIND as _H5PY_CLASS_KIND
+from nxschema._h5.library import _loaded_libraries
 from nxschema._h5.backend_h5py import _KINDS, SMALL_VALUE, H5pyIO, decode
 
 hid_t, herr_t, htri_t, hsize_t = ctypes.c_int64, ctypes.c_int, ctypes.c_int, ctypes.c_uint64
@@ -83,31 +84,6 @@ _VERSIONED = {
                             (herr_t, hid_t, _S, _P, _U, hid_t)),
 }
 _H5O_INFO_BASIC = 1
-
-
-def _loaded_libraries():
-    """Paths of the HDF5 libraries that could be h5py's, most likely first. A generator: the
-    system search (``find_library`` runs ``ldconfig``, 50 ms) only happens when the libraries
-    already loaded did not do."""
-    found = []
-    try:
-        with open("/proc/self/maps") as maps:  # Linux: exactly what is loaded
-            for line in maps:
-                path = line.rsplit(None, 1)[-1]
-                name = os.path.basename(path)
-                if name.startswith("libhdf5") and not name.startswith("libhdf5_") and \
-                        path not in found:
-                    found.append(path)
-    except OSError:
-        pass
-    here = os.path.dirname(h5py.__file__)
-    for pattern in ("../h5py.libs/libhdf5-*", ".dylibs/libhdf5*.dylib", "hdf5.dll",
-                    "../h5py.libs/hdf5*.dll"):
-        found += [p for p in glob.glob(os.path.join(here, pattern)) if "_hl" not in p]
-    yield from found
-    system = ctypes.util.find_library("hdf5")
-    if system:
-        yield system
 
 
 class _Lib:

@@ -138,7 +138,7 @@ def own_library():
     property list h5py made and reading it back (another library would not know the id)."""
     if _LIB:
         return _LIB[0]
-    from nxschema._h5.backend_c import _loaded_libraries
+    from nxschema._h5.library import _loaded_libraries
 
     found = None
     for path in _loaded_libraries():
