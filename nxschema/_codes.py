@@ -118,6 +118,20 @@ CODES: dict[str, Code] = {c.code: c for c in (
          "monochromator with NX_class=NXdetector"),
     Code("unknown-nx-class", "error", _F, "NX_class is not a known class (a likely typo).",
          "NX_class='NXmonochromatr'"),
+    Code("not-nexus-class", "warning", _F, "NX_class is a name that claims no NeXus class (no NX "
+         "prefix).", "NX_class='SASentry'"),
+    Code("invalid-name", "warning", _F, "An item name breaks the NeXus naming rule (warning), or "
+         "is outside the recommended lower-case form (info).", "space_group_name_H-M"),
+    Code("ambiguous-binding", "warning", _F, "An object fits two concepts alike and nothing "
+         "decides between them (info when both are any-named).",
+         "'x' fits DAXIS and XAXIS in NXstress"),
+    Code("link-is-copy", "warning", _F, "A member the definition says is a link is a plain "
+         "object (no soft link, no @target naming the original).",
+         "data copied into NXdata instead of linked"),
+    Code("wrong-link-target", "error", _F, "A link resolves to an object that does not fit the "
+         "definition's target path.", "NXdata/energy linking to /entry/sample/temperature"),
+    Code("link-target-attribute", "warning", _F, "A link's @target names another path than "
+         "the one it resolves to.", "@target='/entry/old/x' on a link to /entry/new/x"),
     Code("missing-nx-class", "warning", _F, "A group has no NX_class attribute.",
          "h5py group created without attrs"),
     Code("wrong-kind", "error", _F, "A dataset stands where a group is expected, or the "

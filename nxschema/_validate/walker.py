@@ -25,15 +25,12 @@ from nxschema._h5.access import (
     Resolver,
     attr_or_none,
 )
-from nxschema._validate.files import listed_files
-from nxschema._validate.plan import FieldPlan, GroupPlan
-from nxschema._validate.values import (
-    enumeration_miss,
-    type_problem,
-    units_problem,
-    value_problem,
-)
-from nxschema._vocabulary import OFFICIAL_BASE_CLASSES, did_you_mean
+from nxschema._binding.bind import Binder
+from nxschema._binding.concepts import FieldPlan, GroupPlan
+from nxschema._validate.values import type_problem, units_problem, value_problem
+from nxschema._binding.fit import name_problem
+from nxschema._validate import links
+from nxschema._vocabulary import OFFICIAL_BASE_CLASSES, did_you_mean, near_miss
 
 MAX_DEPTH = 48
 PLACEHOLDER = b"nxschema_placeholder"  # written by the skeleton writer on placeholder values
@@ -199,7 +196,8 @@ class Walker:
     # --- children -----------------------------------------------------------------------------
 
     def children(self, gid, node, children, contexts, base, entry_state, depth, stack):
-        counts: dict[int, int] = {}
+        binders = [Binder(plan) for plan, _ in contexts]
+        vocabulary = Binder(base) if base is not None else None
         by_name = {c.name: c for c in children}
         role, names = self.part if depth == 0 and self.part else ("", None)
         for child in children:
@@ -208,17 +206,22 @@ class Walker:
                 if role == "main":  # another process checks this group; count it here
                     nx_class = _text(self.attr(child.oid, "NX_class"))
                     cnode = Node(node.path.rstrip("/") + "/" + child.name, node.file)
-                    if not self.count_presence(child, nx_class, contexts, counts):
-                        yield from self.unmatched(child, nx_class, cnode, contexts, base)
+                    yield from self.check_name(child.name, cnode)
+                    matched = yield from self.bind_child(child, nx_class, contexts, binders,
+                                                         cnode)
+                    if not matched:
+                        yield from self.unmatched(child, nx_class, cnode, contexts, vocabulary)
                     child.release()
                 continue
             if role == "worker" and not child.is_group:
                 continue
             path = node.path.rstrip("/") + "/" + child.name
             cnode = Node(path, node.file, node.via, node.soft or child.link == LINK_SOFT)
+            if role != "worker":
+                yield from self.check_name(child.name, cnode)
             if child.kind is None:
                 yield from self.broken_child(child, cnode)
-                self.count_presence(child, None, contexts, counts)
+                yield from self.bind_child(child, None, contexts, binders, cnode)
                 continue
             if child.link == LINK_EXTERNAL:
                 cnode = Node(child.target.split("::", 1)[1], child.file,
@@ -228,31 +231,51 @@ class Walker:
                 attrs, problems = self.group_attrs(child.oid, cnode)
                 yield from problems
             nx_class = _text(attrs.get("NX_class")) if attrs else None
-            matched = self.count_presence(child, nx_class, contexts, counts)
+            matched = yield from self.bind_child(child, nx_class, contexts, binders, cnode)
             if not matched and role != "worker":
-                yield from self.unmatched(child, nx_class, cnode, contexts, base)
+                yield from self.unmatched(child, nx_class, cnode, contexts, vocabulary)
+            if matched and child.link != LINK_EXTERNAL:
+                for code, severity, message, spec in links.check_links(self, child, cnode,
+                                                                       node.path, matched):
+                    yield self.finding(code, self.severity(spec, severity), cnode, message, spec)
             if child.is_group:
                 yield from self.child_group(child, cnode, attrs, nx_class, matched, entry_state,
                                             depth, stack, path,
                                             base is not None and base.ignore_groups)
             elif child.is_dataset:
                 self.siblings = by_name  # for rules that read a sibling (a format label)
-                yield from self.child_dataset(child, cnode, matched, base)
+                yield from self.child_dataset(child, cnode, matched, vocabulary)
             child.release()  # few objects open at once: HDF5 slows down with many
         if role != "worker":
-            yield from self.presence(node, contexts, counts)
+            yield from self.presence(node, contexts, binders)
 
-    def count_presence(self, child: Child, nx_class, contexts, counts) -> list:
-        """The plans this child matches, one per context; counts them for presence checks."""
+    def bind_child(self, child: Child, nx_class, contexts, binders, node):
+        """Bind the child in every context (one concept per context at most); returns the
+        (concept, instance, plan) it binds to, and yields the ties no rule could decide."""
         matched = []
-        for plan, instance in contexts:
-            spec = match(plan, child, nx_class, counts)
-            if spec is not None:
-                counts[id(spec)] = counts.get(id(spec), 0) + 1
-                matched.append((spec, instance, plan))
+        has = None
+        if child.is_group:
+            def has(name, child=child):
+                return child.io.has_link(child.oid, name.encode())
+        is_group = child.is_group if child.kind is not None else False
+        for (plan, instance), binder in zip(contexts, binders):
+            fit = binder.bind(child.name, is_group, nx_class, has)
+            if fit is None:
+                continue
+            if fit.tied:
+                yield self.finding("ambiguous-binding", "warning" if fit.how != "any" else "info",
+                                   node, f"{child.name!r} fits {_label(fit.concept)} and "
+                                   + ", ".join(_label(c) for c in fit.tied) + f" alike "
+                                   f"({fit.how} names); bound to the first", plan)
+            matched.append((fit.concept, instance, plan))
         return matched
 
-    def unmatched(self, child, nx_class, node, contexts, base):
+    def check_name(self, name: str, node):
+        problem = name_problem(name)
+        if problem:
+            yield self.finding("invalid-name", problem[0], node, problem[1])
+
+    def unmatched(self, child, nx_class, node, contexts, vocabulary):
         kind = "groups" if child.is_group else "fields"
         for plan, _ in contexts:
             if kind in plan.forbid:
@@ -261,19 +284,19 @@ class Walker:
                                    f"here: {plan.nx_class} {plan.name or ''} holds no {kind} "
                                    "other than those named", plan)
                 return
-        if base is None or getattr(base, f"ignore_{kind}"):
+        if vocabulary is None or (child.is_group and nx_class and nx_class not in self.known):
+            return  # an unknown class is an error of its own
+        base = vocabulary.plan
+        if getattr(base, f"ignore_{kind}"):
             return
-        if child.is_dataset and match(base, child, None) is not None:
-            return
-        if child.is_group and match(base, child, nx_class) is not None:
+        if vocabulary.bind(child.name, child.is_group, nx_class, count=False) is not None:
             return
         what = "group" if child.is_group else "dataset"
         yield self.finding("extra-member", "info", node, f"{what} {child.name!r} is not "
                            f"defined by {base.definition}", base)
 
     def broken_child(self, child: Child, node: Node):
-        # "not followed" also for a soft link whose target leads through a refused external link
-        if "not followed" in child.problem:
+        if child.link == LINK_EXTERNAL and "not followed" in child.problem:
             yield self.finding("external-link-not-followed", "warning", node, child.problem)
         elif child.link == LINK_EXTERNAL:
             yield self.finding("dangling-external-link", "error", node,
@@ -294,8 +317,7 @@ class Walker:
                 yield self.finding("missing-nx-class", "warning", node,
                                    "group has no NX_class attribute; checked by name only")
         elif nx_class not in self.known:
-            yield self.finding("unknown-nx-class", "error", node, f"unknown NX_class {nx_class!r}"
-                               f"{did_you_mean(str(nx_class), self.known)} (a typo?)")
+            yield from self.check_class(str(nx_class), node)
         for spec, instance, plan in matched:
             if isinstance(spec, FieldPlan) and not spec.is_link:
                 yield self.finding("wrong-kind", "error", node, f"{spec.name!r} must be a "
@@ -320,10 +342,23 @@ class Walker:
         yield from self.group(child.oid, node, attrs, sub_contexts, entry_state, depth + 1,
                               stack + (real,))
 
-    def child_dataset(self, child, node, matched, base):
+    def check_class(self, nx_class: str, node):
+        """An NX-prefixed name claims a NeXus class, so an unknown one is an error; any other
+        name (SASentry, link_rules) claims none, and is only worth a warning."""
+        hint = near_miss(nx_class, self.known)
+        if nx_class.startswith("NX"):
+            yield self.finding("unknown-nx-class", "error", node, f"unknown NX_class "
+                               f"{nx_class!r}{hint}")
+        else:
+            yield self.finding("not-nexus-class", "warning", node, f"NX_class {nx_class!r} is "
+                               f"not a NeXus class{hint}; the group is checked by name only")
+
+    def child_dataset(self, child, node, matched, vocabulary):
         seen = set()
-        if base is not None:
-            spec = match(base, child, None)
+        if vocabulary is not None:
+            fit = vocabulary.bind(child.name, False, None, count=False)
+            spec = fit.concept if fit is not None and fit.how != "misfit" else None
+            base = vocabulary.plan
             if spec is not None and not isinstance(spec, GroupPlan) and spec.opens:
                 if not matched:
                     matched = [(spec, None, base)]
@@ -389,7 +424,6 @@ class Walker:
                 yield from self.check_shape(node, spec, shape, instance)
         if spec.units or spec.attrs:
             yield from self.check_dataset_attrs(did, node, spec)
-        yield from listed_files(self, did, node, spec)
 
     def attr(self, oid, name: str):
         return attr_or_none(self.io, oid, name)
@@ -417,6 +451,10 @@ class Walker:
             yield from rules.config_payload(self, did, node, spec, scalar)
 
     def check_shape(self, node, spec, shape, instance):
+        # A base class's dimensions illustrate (NXdetector/data: "merely illustrative";
+        # NXpositioner/value may be scanned on a grid): information. Application definitions,
+        # layouts and forms fix ranks and shapes: errors.
+        severity = "info" if spec.category == "base" else "error"
         if spec.category == "base" and spec.rank is not None and len(shape) < spec.rank and \
                 any(not isinstance(d, int) for d in spec.dims):
             # A base class names every axis a field may have (NXdetector/data: np, i, j, tof);
@@ -424,14 +462,14 @@ class Walker:
             return
         if spec.rank is not None and len(shape) != spec.rank and not (spec.rank == 1 and shape
                                                                       == ()):
-            yield self.finding("wrong-rank", self.severity(spec, "error"), node,
+            yield self.finding("wrong-rank", severity, node,
                                f"rank {len(shape)} (shape {shape}), rank {spec.rank} expected",
                                spec)
             return
         for axis, (want, have) in enumerate(zip(spec.dims, shape)):
             if isinstance(want, int):
                 if have != want:
-                    yield self.finding("wrong-shape", self.severity(spec, "error"), node,
+                    yield self.finding("wrong-shape", severity, node,
                                        f"axis {axis} has length {have}, {want} expected", spec)
             elif instance is not None and want is not None:
                 symbol, offset = want if isinstance(want, tuple) else (want, 0)
@@ -449,18 +487,14 @@ class Walker:
                            f"both are {symbol!r} in {instance.definition}", spec)
 
     def check_dataset_attrs(self, did, node, spec):
-        if spec.units:
+        if spec.units and spec.units not in _NO_UNITS_NEEDED:
             units = self.attr(did, "units")
             if units is None:
-                if spec.units not in _NO_UNITS_NEEDED:
-                    wanted = "units of any kind" if spec.units == "NX_ANY" else spec.units
-                    yield self.finding("missing-units", self.severity(spec, "warning"), node,
-                                       f"no @units attribute ({wanted} expected)", spec)
+                wanted = "units of any kind" if spec.units == "NX_ANY" else spec.units
+                yield self.finding("missing-units", self.severity(spec, "warning"), node,
+                                   f"no @units attribute ({wanted} expected)", spec)
             elif isinstance(units, str):
-                # NX_TRANSFORMATION is a length or an angle as @transformation_type says
-                kind = _text(self.attr(did, "transformation_type")) \
-                    if spec.units == "NX_TRANSFORMATION" else None
-                problem = units_problem(spec.units, units, transformation_type=kind)
+                problem = units_problem(spec.units, units)
                 if problem:
                     yield self.finding("implausible-units", "warning", node, problem, spec)
         for attr in spec.attrs.values():
@@ -483,14 +517,11 @@ class Walker:
                                    f"recommended attribute @{attr.name} is missing", plan, where)
             return
         scalar = value[0] if isinstance(value, list) and len(value) == 1 else value
-        # every item of an array-valued attribute must be in the enumeration
-        miss = enumeration_miss(value, attr.enum, units=attr.name == "units") \
-            if attr.enum and not attr.enum_open else None
-        if miss is not None:
+        if attr.enum and isinstance(scalar, str) and scalar not in attr.enum and \
+                not attr.enum_open and not _unit_of_a_listed_category(attr, scalar):
             yield self.finding("not-in-enumeration", self.severity(plan, "error"), node,
-                               f"@{attr.name} {'is' if miss is scalar else 'holds'} {miss!r}, "
-                               f"not one of {', '.join(sorted(map(repr, attr.enum)))}", plan,
-                               where)
+                               f"@{attr.name} is {scalar!r}, not one of "
+                               f"{', '.join(sorted(map(repr, attr.enum)))}", plan, where)
         if attr.value is not None and str(scalar) != attr.value:
             yield self.finding("wrong-value", self.severity(plan, "error"), node,
                                f"@{attr.name} is {scalar!r}, {attr.value!r} expected", plan,
@@ -506,9 +537,10 @@ class Walker:
                     return value
         return None
 
-    def presence(self, node, contexts, counts):
+    def presence(self, node, contexts, binders):
         base_path = node.path.rstrip("/")
-        for plan, _ in contexts:
+        for (plan, _), binder in zip(contexts, binders):
+            counts = binder.counts
             for spec in plan.expected():
                 count = counts.get(id(spec), 0)
                 label = (spec.name if spec.name and not isinstance(spec, GroupPlan)
@@ -556,40 +588,14 @@ def _text(value):
     return value if isinstance(value, str) else None
 
 
-def match(plan: GroupPlan, child: Child, nx_class, counts=None):
-    """The child plan of ``plan`` that ``child`` (of class ``nx_class``) stands for, or None.
-
-    Where several any-named specs could take the child (two unnamed NXdata in NXcanSAS, two
-    any-named fields in NXstress), it goes to the one whose required members it holds most of,
-    then to the one matched least so far, so that each spec can be satisfied.
-    """
-    spec = plan.named.get(child.name)
-    if spec is not None:
-        return spec
-    if child.is_group:
-        options = plan.by_class.get(nx_class) if nx_class else None
-        if options:
-            return options[0] if len(options) == 1 else _best_group(options, child, counts)
-        for name, choice in plan.choices:
-            if name == child.name:
-                for option in choice:
-                    if option.nx_class == nx_class:
-                        return option
-    for regex, spec in plan.partial:
-        if regex.match(child.name) and (isinstance(spec, GroupPlan) == child.is_group):
-            return spec
-    if plan.any_fields and not child.is_group:
-        fields = plan.any_fields
-        if len(fields) == 1 or counts is None:
-            return fields[0]
-        return min(fields, key=lambda f: counts.get(id(f), 0))
-    return None
+def _unit_of_a_listed_category(attr, units: str) -> bool:
+    """An enumeration of @units may list units categories (NXazint1d: NX_ANGLE, NX_PER_LENGTH,
+    ...): then any unit of one of them fits."""
+    return attr.name == "units" and any(item.startswith("NX_") and units_problem(item, units)
+                                        is None for item in attr.enum)
 
 
-def _best_group(options, child: Child, counts):
-    def fit(option):
-        held = sum(1 for name, spec in option.named.items()
-                   if spec.requirement == "required" and child.io.has_link(child.oid,
-                                                                           name.encode()))
-        return (-held, (counts or {}).get(id(option), 0))
-    return min(options, key=fit)
+def _label(concept) -> str:
+    if isinstance(concept, GroupPlan):
+        return f"{concept.name or ''}({concept.nx_class})"
+    return repr(concept.name)
