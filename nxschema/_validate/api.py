@@ -83,12 +83,14 @@ def _root_links(f: h5py.File) -> list[str]:
     return [decode(name) for name, _ in io.links(io.root(f))]
 
 
-def validate_part(file, catalog, definition, external, role, names) -> list[Finding]:
+def validate_part(file, catalog, definition, external, role, names,
+                  discovery: bool = True) -> list[Finding]:
     """One share of a split file (run in a worker): the findings of the groups among the root
     links ``names`` of ``file``; with ``role`` "main", also the root's own findings and every
     root link that is not a group."""
     return list(iter_findings(file, definitions=catalog, definition=definition,
-                              external=external, jobs=1, _part=(role, frozenset(names))))
+                              external=external, jobs=1, discovery=discovery,
+                              _part=(role, frozenset(names))))
 
 
 def split_root(names: list[str], jobs: int) -> list[list[str]]:
@@ -99,7 +101,7 @@ def split_root(names: list[str], jobs: int) -> list[list[str]]:
 
 def iter_findings(target, *, definitions=None, definition: str | None = None,
                   external: str = "below", jobs: int | None = 1, _part=None,
-                  strict_definitions: bool = False):
+                  strict_definitions: bool = False, discovery: bool = True):
     """Yield the findings of one file (a path, an h5py.File or an h5py.Group), lazily.
 
     ``strict_definitions``: definition paths given in ``definitions`` must follow nxdl.xsd
@@ -124,7 +126,8 @@ def iter_findings(target, *, definitions=None, definition: str | None = None,
     resolver = Resolver(external)
     forced_layout = definition if definition and catalog.get(definition) and \
         catalog[definition].category == "layout" else None
-    walker = Walker(plans, resolver, forced_layout, definition if not forced_layout else None)
+    walker = Walker(plans, resolver, forced_layout, definition if not forced_layout else None,
+                    discovery)
     walker.part = _part
     try:
         if isinstance(target, h5py.File):
@@ -156,7 +159,8 @@ def _parallel(walker, f, file, names, jobs, catalog, definition, external):
 
     chunks = split_root(names, jobs)
     pool = Pool(len(chunks) - 1)
-    tasks = [(i, validate_part, (file, catalog, definition, external, "worker", chunk))
+    tasks = [(i, validate_part, (file, catalog, definition, external, "worker", chunk,
+                                      walker.discovery))
              for i, chunk in enumerate(chunks[1:], start=1)]
     pool.start(len(tasks))
     results = pool.run(tasks)
@@ -179,7 +183,7 @@ def _parallel(walker, f, file, names, jobs, catalog, definition, external):
 
 def validate(target, *, definitions=None, definition: str | None = None,
              external: str = "below", jobs: int | None = 1,
-             strict_definitions: bool = False) -> Report:
+             strict_definitions: bool = False, discovery: bool = True) -> Report:
     """Validate one file; returns a :class:`Report` with ``.ok`` and ``.findings``.
 
     ``definitions``: a Catalog, or paths of definition files/folders (default: the bundled ones).
@@ -187,9 +191,11 @@ def validate(target, *, definitions=None, definition: str | None = None,
     ``external``: the external-link policy, ``below`` (default), ``follow`` or ``never``.
     ``jobs``: processes for a file with many entries (None: one per core); see iter_findings.
     ``strict_definitions``: refuse definition paths that break nxdl.xsd even in small ways.
+    ``discovery``: apply definitions by their ``applies_when`` (default True).
     """
     name = target.file.filename if isinstance(target, (h5py.File, h5py.Group)) else \
         os.fspath(target)
     return Report(name, list(iter_findings(target, definitions=definitions,
                                            definition=definition, external=external,
-                                           jobs=jobs, strict_definitions=strict_definitions)))
+                                           jobs=jobs, strict_definitions=strict_definitions,
+                                           discovery=discovery)))

@@ -10,8 +10,7 @@ import json
 
 from nxschema._codes import Code, register
 from nxschema._process.formats import ConfigError, guess_format, normalize_format, parse_config
-from nxschema._h5.access import attr_or_none
-from nxschema._validate.plan import GroupPlan
+from nxschema._binding.discover import fitting_forms  # noqa: F401  (its old home)
 from nxschema._validate.values import ISO8601
 
 
@@ -135,51 +134,6 @@ def default(walker, gid, node, value):
 
 
 # --- NXprocess -----------------------------------------------------------------------------------
-
-def fitting_forms(forms, by_name, base=None) -> list[GroupPlan]:
-    """The processing forms an NXprocess group follows.
-
-    Every form whose required members are all there (right kind, right class) applies, so a
-    group is checked by each form it fits (a community form with a configuration schema on top
-    of the ESRF one, say). If none fits, the closest form applies among those whose own
-    members (required ones the NXprocess base class does not define, like ``configuration``)
-    the group holds at least one of, so that its findings say what is missing. A group holding
-    none (a NIAC NXprocess of NXtomoproc, say) follows no form and is left to its base class
-    and to the application definition around it.
-    """
-    vocabulary = set(base.named) if base is not None else set()
-    fitting, best, best_score = [], None, -1.0
-    for form in forms:
-        score, total, claims = 0, 0, False
-        for spec in form.expected():
-            if spec.requirement != "required" or not spec.name:
-                continue
-            total += 1
-            child = by_name.get(spec.name)
-            if child is None or child.kind is None:
-                continue
-            claims |= spec.name not in vocabulary
-            if isinstance(spec, GroupPlan):
-                score += child.is_group and _class(child) == spec.nx_class
-            else:
-                score += spec.is_link or child.is_dataset
-        for name, options in form.choices:
-            if options[0].requirement == "required":
-                total += 1
-                child = by_name.get(name)
-                score += child is not None and child.is_group and \
-                    _class(child) in {o.nx_class for o in options}
-        fraction = score / total if total else 1.0
-        if fraction == 1.0:
-            fitting.append(form)
-        elif claims and fraction > best_score:
-            best, best_score = form, fraction
-    return fitting or ([best] if best is not None else [])
-
-
-def _class(child):
-    return attr_or_none(child.io, child.oid, "NX_class")
-
 
 def process_checks(walker, gid, node, by_name, entry_state):
     child = by_name.get("sequence_index")

@@ -25,6 +25,7 @@ from nxschema._h5.access import (
     Resolver,
     attr_or_none,
 )
+from nxschema._binding import discover
 from nxschema._binding.bind import Binder
 from nxschema._binding.concepts import FieldPlan, GroupPlan
 from nxschema._validate.values import type_problem, units_problem, value_problem
@@ -57,13 +58,15 @@ class Node:
 
 
 class Walker:
-    def __init__(self, plans, resolver: Resolver, layout: str | None, forced: str | None):
+    def __init__(self, plans, resolver: Resolver, layout: str | None, forced: str | None,
+                 discovery: bool = True):
         self.plans = plans
         self.catalog = plans.catalog
         self.resolver = resolver
         self.io = resolver.io
         self.layout = layout
         self.forced = forced
+        self.discovery = discovery  # definitions that say when they apply (applies_when)
         self.known = OFFICIAL_BASE_CLASSES | {d.name for d in self.catalog.of_category("base")}
         # Parallel runs split the root's groups: ("main", names) checks the root and descends
         # only into ``names``; ("worker", names) reports nothing about the root itself.
@@ -99,15 +102,12 @@ class Walker:
         node = Node("/", file)
         attrs, problems = self.group_attrs(root, node)
         yield from problems
-        contexts = []
-        layout = self.layout or attrs.get("layout")
-        key = self.forced or layout
-        if key:
-            if key not in self.catalog:
-                yield self.finding("unknown-definition", "error", node, f"no definition named "
-                                   f"{key!r}{did_you_mean(str(key), set(self.catalog))}")
-            else:
-                contexts.append((self.plans.root(key), Instance(key)))
+        keys, unknown = discover.root_keys(self.catalog, attrs, self.forced, self.layout,
+                                           self.discovery)
+        if unknown is not None:
+            yield self.finding("unknown-definition", "error", node, f"no definition named "
+                               f"{unknown!r}{did_you_mean(unknown, set(self.catalog))}")
+        contexts = [(self.plans.root(key), Instance(key)) for key in keys]
         yield from self.group(root, node, attrs, contexts, {}, 0, ())
 
     def run_group(self, group: h5py.Group):
@@ -153,7 +153,7 @@ class Walker:
                 entry_state = {"sequence": {}}
             yield from self.discover_application(nx_class, by_name, node, contexts)
         elif nx_class == "NXprocess":
-            forms = rules.fitting_forms(self.plans.process_forms(), by_name,
+            forms = discover.fitting_forms(self.plans.process_forms(), by_name,
                                         self.plans.base("NXprocess"))
             for form in forms:
                 contexts.append((form, Instance(form.definition)))
@@ -180,18 +180,16 @@ class Walker:
         value = self.io.read_value(child.oid)
         if isinstance(value, list):
             value = value[0] if value else None
-        if not isinstance(value, str):
-            return
         if any(plan.category == "application" and plan.definition == value
                for plan, _ in contexts):
             return  # already applied from above (a forced application definition)
-        plan = self.plans.application(value, nx_class)
-        if plan is None:
+        plan, name = discover.entry_application(self.plans, nx_class, value)
+        if plan is None and name is not None:
             yield self.finding("unknown-application", "warning", node,
-                               f"definition {value!r} names no loaded application definition; "
+                               f"definition {name!r} names no loaded application definition; "
                                "the group is checked against its base class only")
-            return
-        contexts.append((plan, Instance(value)))
+        elif plan is not None:
+            contexts.append((plan, Instance(name)))
 
     # --- children -----------------------------------------------------------------------------
 
