@@ -54,9 +54,8 @@ class Binder:
                     out.append((EXACT, len(name), fitting[0]) if fitting else
                                (MISFIT, len(name), options[0]))
         for regex, fixed, spec in plan.partial:
-            if regex.match(name):
-                out.append((PARTIAL if _fits_kind(spec, is_group, nx_class) else MISFIT, fixed,
-                            spec))
+            if regex.match(name) and _fits_kind(spec, is_group, nx_class):
+                out.append((PARTIAL, fixed, spec))
         if is_group:
             for spec in plan.by_class.get(nx_class, ()) if nx_class else ():
                 out.append((ANY, 0, spec))

@@ -214,8 +214,8 @@ class _Compiler:
         base = plan.concept.rstrip("/")
         for member in members:
             if isinstance(member, m.Choice):
-                plan.choices.append((member.name, [self.group(g, f"{base}/{member.name}")
-                                                   for g in member.groups]))
+                plan.choices.append((member.name, [
+                    self.group(g, f"{base}/{member.name}({g.nx_class})") for g in member.groups]))
                 continue
             path = f"{base}/{_key(member)}"
             if isinstance(member, m.Group):
