@@ -30,6 +30,10 @@ def held(concept, has: Callable[[str], bool]) -> int:
     return sum(1 for name, spec in named.items() if spec.requirement == "required" and has(name))
 
 
+_UNSEEN = object()
+_MEMO = 4096  # fits remembered per plan (a root of 20000 entries would not repeat its names)
+
+
 class Binder:
     """Binds the members of one group to the concepts of one group concept (``plan``)."""
 
@@ -41,6 +45,9 @@ class Binder:
 
     def candidates(self, name: str, is_group: bool, nx_class: str | None) -> list:
         """Every (score, fixed characters, concept) that ``name`` fits, best first."""
+        return self._candidates(name, is_group, nx_class)
+
+    def _candidates(self, name: str, is_group: bool, nx_class: str | None) -> list:
         plan = self.plan
         out = []
         spec = plan.named.get(name)
@@ -76,22 +83,39 @@ class Binder:
         between group concepts by content. A misfit (exact name, wrong kind or class) binds only
         where nothing fits, so that the walker can report the wrong class.
         """
-        plan = self.plan
-        spec = plan.named.get(name)
-        if spec is not None and not plan.partial and _fits_kind(spec, is_group, nx_class):
-            fit = Fit(spec, "exact", EXACT)  # the common case, without building candidates
-        else:
-            options = self.candidates(name, is_group, nx_class)
-            if not options:
-                return None
-            best = options[0][:2]
-            top = [c[2] for c in options if c[:2] == best]
-            tied = self._decide(top, has) if len(top) > 1 else top
-            fit = Fit(tied[0], FIT_NAMES[best[0]], best[0], tuple(tied[1:]))
+        key = (name, is_group, nx_class)
+        fits = self.plan.fits
+        found = fits.get(key, _UNSEEN)
+        if found is _UNSEEN:
+            found = self._fit(name, is_group, nx_class)
+            if len(fits) < _MEMO:
+                fits[key] = found
+        if found is None:
+            return None
+        if isinstance(found, Fit):
+            fit = found
+        else:  # several fit alike: decided per object, by content and need
+            how, top = found
+            tied = self._decide(top, has)
+            fit = Fit(tied[0], FIT_NAMES[how], how, tuple(tied[1:]))
         if count:
-            key = id(fit.concept)
-            self.counts[key] = self.counts.get(key, 0) + 1
+            concept = id(fit.concept)
+            self.counts[concept] = self.counts.get(concept, 0) + 1
         return fit
+
+    def _fit(self, name: str, is_group: bool, nx_class: str | None):
+        """A Fit when one concept fits best, (score, [concepts]) when several do, or None."""
+        spec = self.plan.named.get(name)
+        if spec is not None and _fits_kind(spec, is_group, nx_class):
+            return Fit(spec, "exact", EXACT)  # an exact fit is the best there is; names unique
+        options = self.candidates(name, is_group, nx_class)
+        if not options:
+            return None
+        best = options[0][:2]
+        top = [c[2] for c in options if c[:2] == best]
+        if len(top) == 1:
+            return Fit(top[0], FIT_NAMES[best[0]], best[0])
+        return best[0], top
 
     def _decide(self, top: list, has) -> list:
         if has is not None and hasattr(top[0], "named"):

@@ -84,6 +84,9 @@ class GroupPlan:
     config: m.ConfigSpec | None = None
     concept: str = ""
     name_type: str = "any"
+    # (name, is_group, NX_class) -> candidate fits, filled by the binder: names repeat from
+    # entry to entry, and fitting one is a pure function of the plan.
+    fits: dict = field(default_factory=dict, repr=False, compare=False)
 
     def expected(self):
         """Every child plan, for presence checks."""

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 # nxdl.xsd validItemName, and the NeXus manual's recommended (lower-case) form.
 NAME_ALLOWED = re.compile(r"^[a-zA-Z0-9_]([a-zA-Z0-9_.]*[a-zA-Z0-9_])?$")
@@ -51,6 +52,7 @@ def partial_pattern(name: str) -> tuple[re.Pattern, int]:
     return re.compile("^" + "".join(pattern) + "$"), fixed
 
 
+@lru_cache(maxsize=4096)  # names repeat from entry to entry
 def name_problem(name: str) -> tuple[str, str] | None:
     """(severity, message) if ``name`` breaks the NeXus naming rule, else None.
 

@@ -38,8 +38,11 @@ def _steps(target: str) -> list[tuple[str | None, str | None]]:
     return out
 
 
-def target_problem(io, root, path: str, target: str) -> str | None:
-    """Why the object at ``path`` (absolute, in the file of ``root``) does not fit ``target``."""
+def target_problem(io, root, path: str, target: str, classes: dict | None = None) -> str | None:
+    """Why the object at ``path`` (absolute, in the file of ``root``) does not fit ``target``.
+
+    ``classes`` caches the NX_class of groups by path (the walker fills it as it goes)."""
+    classes = {} if classes is None else classes
     parts = [p for p in path.split("/") if p]
     steps = _steps(target)
     if len(parts) != len(steps):
@@ -50,8 +53,13 @@ def target_problem(io, root, path: str, target: str) -> str | None:
             return f"it resolves to {path}, which is not at {target} ({part!r} is not {name!r})"
         if nx_class is None:
             continue
-        obj = io.open(where, ("/" + "/".join(parts[:index + 1])).encode())
-        have = _text(attr_or_none(io, obj, "NX_class")) if obj is not None else None
+        prefix = "/" + "/".join(parts[:index + 1])
+        if prefix in classes:
+            have = _text(classes[prefix])
+        else:
+            obj = io.open(where, prefix.encode())
+            have = _text(attr_or_none(io, obj, "NX_class")) if obj is not None else None
+            classes[prefix] = have
         if have != nx_class:
             return (f"it resolves to {path}, which is not at {target} ({part!r} is "
                     f"{have or 'not an NXclass group'}, {nx_class} expected)")
@@ -60,7 +68,7 @@ def target_problem(io, root, path: str, target: str) -> str | None:
 
 def check_links(walker, child, node, parent_path: str, matched):
     """Messages as (code, severity, message, concept) for a member bound to link concepts."""
-    specs = [spec for spec, _, _ in matched if isinstance(spec, FieldPlan) and spec.is_link]
+    specs = [spec for spec, *_ in matched if isinstance(spec, FieldPlan) and spec.is_link]
     if not specs or child.kind is None:
         return
     io = walker.io
@@ -92,7 +100,7 @@ def check_links(walker, child, node, parent_path: str, matched):
     if resolved is None or root is None:
         return  # an external link: its target lives in another file
     for spec in specs:
-        problem = target_problem(io, root, resolved, spec.link_target)
+        problem = target_problem(io, root, resolved, spec.link_target, walker.classes)
         if problem:
             yield ("wrong-link-target", "error", f"{child.name!r} must link to "
                    f"{spec.link_target}: {problem}", spec)

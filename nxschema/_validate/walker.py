@@ -67,6 +67,7 @@ class Walker:
         self.layout = layout
         self.forced = forced
         self.discovery = discovery  # definitions that say when they apply (applies_when)
+        self.classes: dict[str, str | None] = {}  # path in the file walked -> NX_class seen
         self.known = OFFICIAL_BASE_CLASSES | {d.name for d in self.catalog.of_category("base")}
         # Parallel runs split the root's groups: ("main", names) checks the root and descends
         # only into ``names``; ("worker", names) reports nothing about the root itself.
@@ -140,6 +141,10 @@ class Walker:
         nx_class = attrs.get("NX_class")
         if isinstance(nx_class, list):
             nx_class = nx_class[0] if nx_class else None
+        if depth == 1:
+            self.classes.clear()  # links mostly stay in their entry: memory stays flat
+        if not node.via and not node.soft:
+            self.classes[node.path] = nx_class  # for link-target checks (links.target_problem)
         children = self.resolver.children(gid, node.file, node.path)
         if depth == 0 and self.part and self.part[0] == "worker":
             base = self.plans.base(nx_class) if nx_class else None
@@ -205,8 +210,9 @@ class Walker:
                     nx_class = _text(self.attr(child.oid, "NX_class"))
                     cnode = Node(node.path.rstrip("/") + "/" + child.name, node.file)
                     yield from self.check_name(child.name, cnode)
-                    matched = yield from self.bind_child(child, nx_class, contexts, binders,
-                                                         cnode)
+                    matched, flags = self.bind_child(child, nx_class, contexts, binders)
+                    if flags & _TIED:
+                        yield from self.ties(child, matched, cnode)
                     if not matched:
                         yield from self.unmatched(child, nx_class, cnode, contexts, vocabulary)
                     child.release()
@@ -215,11 +221,11 @@ class Walker:
                 continue
             path = node.path.rstrip("/") + "/" + child.name
             cnode = Node(path, node.file, node.via, node.soft or child.link == LINK_SOFT)
-            if role != "worker":
+            if role != "worker" and name_problem(child.name):
                 yield from self.check_name(child.name, cnode)
             if child.kind is None:
                 yield from self.broken_child(child, cnode)
-                yield from self.bind_child(child, None, contexts, binders, cnode)
+                self.bind_child(child, None, contexts, binders)
                 continue
             if child.link == LINK_EXTERNAL:
                 cnode = Node(child.target.split("::", 1)[1], child.file,
@@ -229,10 +235,12 @@ class Walker:
                 attrs, problems = self.group_attrs(child.oid, cnode)
                 yield from problems
             nx_class = _text(attrs.get("NX_class")) if attrs else None
-            matched = yield from self.bind_child(child, nx_class, contexts, binders, cnode)
+            matched, flags = self.bind_child(child, nx_class, contexts, binders)
+            if flags & _TIED:
+                yield from self.ties(child, matched, cnode)
             if not matched and role != "worker":
                 yield from self.unmatched(child, nx_class, cnode, contexts, vocabulary)
-            if matched and child.link != LINK_EXTERNAL:
+            if flags & _LINK and child.link != LINK_EXTERNAL:
                 for code, severity, message, spec in links.check_links(self, child, cnode,
                                                                        node.path, matched):
                     yield self.finding(code, self.severity(spec, severity), cnode, message, spec)
@@ -247,26 +255,35 @@ class Walker:
         if role != "worker":
             yield from self.presence(node, contexts, binders)
 
-    def bind_child(self, child: Child, nx_class, contexts, binders, node):
-        """Bind the child in every context (one concept per context at most); returns the
-        (concept, instance, plan) it binds to, and yields the ties no rule could decide."""
+    def bind_child(self, child: Child, nx_class, contexts, binders) -> tuple[list, int]:
+        """Bind the child in every context (one concept per context at most): the
+        (concept, instance, plan, fit) it binds to, and flags (_TIED, _LINK) saying whether
+        any of them is an undecided tie or a link concept, so that most children skip both."""
         matched = []
         has = None
-        if child.is_group:
+        is_group = child.kind is not None and child.is_group
+        if is_group:
             def has(name, child=child):
                 return child.io.has_link(child.oid, name.encode())
-        is_group = child.is_group if child.kind is not None else False
+        name, flags = child.name, 0
         for (plan, instance), binder in zip(contexts, binders):
-            fit = binder.bind(child.name, is_group, nx_class, has)
-            if fit is None:
-                continue
+            fit = binder.bind(name, is_group, nx_class, has)
+            if fit is not None:
+                matched.append((fit.concept, instance, plan, fit))
+                if fit.tied:
+                    flags |= _TIED
+                if getattr(fit.concept, "is_link", False):
+                    flags |= _LINK
+        return matched, flags
+
+    def ties(self, child, matched, node):
+        """A tie that neither content nor need decided is reported, never chosen silently."""
+        for _, _, plan, fit in matched:
             if fit.tied:
                 yield self.finding("ambiguous-binding", "warning" if fit.how != "any" else "info",
                                    node, f"{child.name!r} fits {_label(fit.concept)} and "
-                                   + ", ".join(_label(c) for c in fit.tied) + f" alike "
+                                   + ", ".join(_label(c) for c in fit.tied) + " alike "
                                    f"({fit.how} names); bound to the first", plan)
-            matched.append((fit.concept, instance, plan))
-        return matched
 
     def check_name(self, name: str, node):
         problem = name_problem(name)
@@ -316,7 +333,7 @@ class Walker:
                                    "group has no NX_class attribute; checked by name only")
         elif nx_class not in self.known:
             yield from self.check_class(str(nx_class), node)
-        for spec, instance, plan in matched:
+        for spec, instance, plan, _ in matched:
             if isinstance(spec, FieldPlan) and not spec.is_link:
                 yield self.finding("wrong-kind", "error", node, f"{spec.name!r} must be a "
                                    "dataset, found a group", spec)
@@ -359,10 +376,10 @@ class Walker:
             base = vocabulary.plan
             if spec is not None and not isinstance(spec, GroupPlan) and spec.opens:
                 if not matched:
-                    matched = [(spec, None, base)]
+                    matched = [(spec, None, base, None)]
                 else:
                     yield from self.base_supplement(child, node, spec, matched)
-        for spec, instance, plan in matched:
+        for spec, instance, plan, _ in matched:
             if isinstance(spec, GroupPlan):
                 yield self.finding("wrong-kind", "error", node, f"{spec.nx_class} group "
                                    "expected, found a dataset", spec)
@@ -377,7 +394,7 @@ class Walker:
         """Where an application definition names a field, the base class's enumeration and
         units category still hold if the application says nothing of them (type and shape
         were checked already)."""
-        specs = [s for s, _, _ in matched if isinstance(s, FieldPlan) and not s.is_link]
+        specs = [s for s, *_ in matched if isinstance(s, FieldPlan) and not s.is_link]
         if not specs:
             return
         if spec.enum and not any(s.enum or s.value is not None for s in specs):
@@ -566,6 +583,7 @@ class Walker:
 
 
 _MISSING = object()
+_TIED, _LINK = 1, 2
 _NO_UNITS_NEEDED = frozenset({"NX_UNITLESS", "NX_DIMENSIONLESS"})
 
 
