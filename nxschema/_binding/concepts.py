@@ -59,6 +59,7 @@ class FieldPlan:
     # Whether the dataset must be opened to check it. Base classes are a vocabulary: there, only
     # numeric types and enumerations are checked, so most datasets are never opened.
     opens: bool = True
+    rules: tuple | None = None  # the validator's dataset rules that apply, found on first use
 
 
 @dataclass(slots=True)

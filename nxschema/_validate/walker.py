@@ -14,7 +14,6 @@ from dataclasses import dataclass, replace
 
 import h5py
 
-from nxschema._validate import rules
 from nxschema._findings import SEVERITIES, Finding
 from nxschema._h5.access import (
     LINK_EXTERNAL,
@@ -28,13 +27,13 @@ from nxschema._h5.access import (
 from nxschema._binding import discover
 from nxschema._binding.bind import Binder
 from nxschema._binding.concepts import FieldPlan, GroupPlan
-from nxschema._validate.values import type_problem, units_problem, value_problem
 from nxschema._binding.fit import name_problem
-from nxschema._validate import links
+from nxschema._validate import dataset_rules, links, rules, table  # noqa: F401 (rules register)
+from nxschema._validate.dataset_rules import MISSING
+from nxschema._validate.table import Frame
 from nxschema._vocabulary import OFFICIAL_BASE_CLASSES, did_you_mean, near_miss
 
 MAX_DEPTH = 48
-PLACEHOLDER = b"nxschema_placeholder"  # written by the skeleton writer on placeholder values
 
 
 class Instance:
@@ -162,20 +161,22 @@ class Walker:
                                         self.plans.base("NXprocess"))
             for form in forms:
                 contexts.append((form, Instance(form.definition)))
-            yield from rules.process_checks(self, gid, node, by_name, entry_state)
         base = self.plans.base(nx_class) if nx_class else None
-        all_contexts = contexts + ([(base, None)] if base else [])
-        yield from self.check_group_attrs(node, attrs, all_contexts)
-        if "nxschema_placeholder_attributes" in attrs:
-            names = attrs["nxschema_placeholder_attributes"]
-            names = [names] if isinstance(names, str) else list(names)
-            yield self.finding("placeholder", "warning", node, "attributes "
-                               f"{', '.join('@' + n for n in names)} hold placeholders written "
-                               "by `nxschema skeleton`; replace them with real values")
-        if nx_class == "NXdata":
-            yield from rules.nxdata(self, gid, node, attrs, by_name)
-        if "default" in attrs:
-            yield from rules.default(self, gid, node, attrs["default"])
+        frame = Frame(gid, node.path.rpartition("/")[2], node.path, self.io, how="group",
+                      attrs=attrs, members=by_name, state=entry_state)
+        for plan, _ in contexts + ([(base, None)] if base else []):
+            # A group's attributes are checked against every concept that applies to it.
+            owner = Frame(gid, frame.name, node.path, self.io, concept=plan,
+                          definition=plan.definition, category=plan.category, how="group")
+            for attr in plan.attrs.values():
+                for message in dataset_rules.attribute_messages(owner, attr,
+                                                                attrs.get(attr.name, MISSING)):
+                    yield self.message(message, owner, node)
+        for entry in table.rules_for(("class", nx_class)) + table.rules_for(("group", None)):
+            if entry.needs and entry.needs not in attrs:
+                continue
+            for message in entry.fn(frame):
+                yield self.message(message, frame, node)
         yield from self.children(gid, node, children, contexts, base, entry_state, depth, stack)
 
     def discover_application(self, nx_class, by_name, node, contexts):
@@ -249,8 +250,7 @@ class Walker:
                                             depth, stack, path,
                                             base is not None and base.ignore_groups)
             elif child.is_dataset:
-                self.siblings = by_name  # for rules that read a sibling (a format label)
-                yield from self.child_dataset(child, cnode, matched, vocabulary)
+                yield from self.child_dataset(child, cnode, matched, vocabulary, by_name)
             child.release()  # few objects open at once: HDF5 slows down with many
         if role != "worker":
             yield from self.presence(node, contexts, binders)
@@ -368,7 +368,7 @@ class Walker:
             yield self.finding("not-nexus-class", "warning", node, f"NX_class {nx_class!r} is "
                                f"not a NeXus class{hint}; the group is checked by name only")
 
-    def child_dataset(self, child, node, matched, vocabulary):
+    def child_dataset(self, child, node, matched, vocabulary, siblings):
         seen = set()
         if vocabulary is not None:
             fit = vocabulary.bind(child.name, False, None, count=False)
@@ -378,179 +378,66 @@ class Walker:
                 if not matched:
                     matched = [(spec, None, base, None)]
                 else:
-                    yield from self.base_supplement(child, node, spec, matched)
+                    yield from self.base_supplement(child, node, spec, matched, siblings)
         for spec, instance, plan, _ in matched:
             if isinstance(spec, GroupPlan):
                 yield self.finding("wrong-kind", "error", node, f"{spec.nx_class} group "
                                    "expected, found a dataset", spec)
                 continue
-            for finding in self.check_dataset(child, node, spec, instance):
+            for finding in self.check_dataset(child, node, spec, instance, siblings):
                 key = (finding.code, finding.path)
                 if key not in seen:
                     seen.add(key)
                     yield finding
 
-    def base_supplement(self, child, node, spec: FieldPlan, matched):
+    def base_supplement(self, child, node, spec: FieldPlan, matched, siblings):
         """Where an application definition names a field, the base class's enumeration and
         units category still hold if the application says nothing of them (type and shape
         were checked already)."""
         specs = [s for s, *_ in matched if isinstance(s, FieldPlan) and not s.is_link]
         if not specs:
             return
+        chosen = []
         if spec.enum and not any(s.enum or s.value is not None for s in specs):
-            try:
-                value = self.io.read_value(child.oid)
-            except Exception:  # reported by the application's own check
-                return
-            yield from self.check_value(child.oid, node, replace(spec, config=None), value)
+            chosen.append((dataset_rules.value, replace(spec, config=None)))
         if spec.units and not any(s.units for s in specs):
-            yield from self.check_dataset_attrs(child.oid, node, replace(spec, attrs={}))
+            chosen.append((dataset_rules.units, replace(spec, attrs={})))
+        for rule_fn, concept in chosen:
+            frame = self.dataset_frame(child, node, concept, None, siblings, "vocabulary")
+            for message in rule_fn(frame):
+                if message.code != "unreadable-object":  # the application's check says so
+                    yield self.message(message, frame, node)
 
-    def check_dataset(self, child, node, spec: FieldPlan, instance):
+    def dataset_frame(self, child, node, spec, instance, siblings, how) -> Frame:
+        return Frame(child.oid, child.name, node.path, self.io, concept=spec,
+                     definition=spec.definition, category=spec.category, how=how,
+                     siblings=siblings, value=dataset_rules.Lazy(self.io, child.oid),
+                     instance=instance)
+
+    def check_dataset(self, child, node, spec: FieldPlan, instance, siblings, how=""):
+        """Every dataset rule of the table, in order; a final message ends the object's."""
         if spec.is_link:
             return
-        did = child.oid
-        io = self.io
-        try:
-            kind, size = io.type_kind(did)
-        except Exception as exc:  # a damaged header: report, go on
-            yield self.finding("unreadable-object", "error", node, f"cannot read type: {exc}")
-            return
-        problem = type_problem(spec.nx_type, kind, size)
-        if problem:
-            yield self.finding("wrong-type", self.severity(spec, problem[0]), node, problem[1],
-                               spec)
-            if problem[0] == "error":
-                return
-        if spec.enum or spec.value is not None or spec.nx_type in (
-                "NX_DATE_TIME", "ISO8601", "NX_POSINT", "NX_BOOLEAN") or spec.config:
-            try:
-                value = io.read_value(did)
-            except Exception as exc:
-                yield self.finding("unreadable-object", "error", node, f"cannot read: {exc}")
-                return
-            yield from self.check_value(did, node, spec, value)
-        if io.has_attr(did, PLACEHOLDER):
-            yield self.finding("placeholder", "warning", node, "the value is a placeholder "
-                               "written by `nxschema skeleton`; replace it with real data", spec)
-        if spec.rank is not None or spec.dims:
-            shape = io.shape(did)
-            if shape is not None:
-                yield from self.check_shape(node, spec, shape, instance)
-        if spec.units or spec.attrs:
-            yield from self.check_dataset_attrs(did, node, spec)
+        frame = self.dataset_frame(child, node, spec, instance, siblings, how)
+        if spec.rules is None:
+            spec.rules = tuple(r for r in table.rules_for(("dataset", None))
+                               if dataset_rules.applies(r, spec))
+        for entry in spec.rules:
+            for message in entry.fn(frame):
+                yield self.message(message, frame, node)
+                if message.final:
+                    return
+
+    def message(self, message, frame: Frame, node) -> Finding:
+        """A rule's message as a finding: the walker adds severity rules, path and source."""
+        concept = frame.concept if message.sourced else None
+        severity = self.severity(concept, message.severity) if message.advice else \
+            message.severity
+        path = table.where(node.path, message.at) if message.at else None
+        return self.finding(message.code, severity, node, message.text, concept, path)
 
     def attr(self, oid, name: str):
         return attr_or_none(self.io, oid, name)
-
-    def check_value(self, did, node, spec, value):
-        if isinstance(value, NotUTF8):
-            yield self.finding("not-utf8", "warning", node, f"the text is not valid UTF-8; read "
-                               f"as {value!r}", spec)
-        problem = value_problem(spec.nx_type, value)
-        if problem:
-            code = "bad-date" if spec.nx_type in ("NX_DATE_TIME", "ISO8601") else "bad-value"
-            yield self.finding(code, self.severity(spec, "error"), node, problem, spec)
-        scalar = value[0] if isinstance(value, list) and len(value) == 1 else value
-        if spec.value is not None and str(scalar) != spec.value:
-            yield self.finding("wrong-value", self.severity(spec, "error"), node,
-                               f"value {scalar!r}, {spec.value!r} expected", spec)
-        if spec.enum and isinstance(scalar, (str, int, float)) and str(scalar) not in spec.enum:
-            custom = spec.enum_open and self.attr(did, "custom") in (True, 1, "true", "True")
-            if not custom:
-                allowed = ", ".join(sorted(map(repr, spec.enum)))
-                hint = " (or mark it @custom=True)" if spec.enum_open else ""
-                yield self.finding("not-in-enumeration", self.severity(spec, "error"), node,
-                                   f"value {scalar!r} is not one of {allowed}{hint}", spec)
-        if spec.config is not None and isinstance(scalar, str):
-            yield from rules.config_payload(self, did, node, spec, scalar)
-
-    def check_shape(self, node, spec, shape, instance):
-        # A base class's dimensions illustrate (NXdetector/data: "merely illustrative";
-        # NXpositioner/value may be scanned on a grid): information. Application definitions,
-        # layouts and forms fix ranks and shapes: errors.
-        severity = "info" if spec.category == "base" else "error"
-        if spec.category == "base" and spec.rank is not None and len(shape) < spec.rank and \
-                any(not isinstance(d, int) for d in spec.dims):
-            # A base class names every axis a field may have (NXdetector/data: np, i, j, tof);
-            # a writer keeps those it has: a 2-D image, a scalar distance. Fewer is fine.
-            return
-        if spec.rank is not None and len(shape) != spec.rank and not (spec.rank == 1 and shape
-                                                                      == ()):
-            yield self.finding("wrong-rank", severity, node,
-                               f"rank {len(shape)} (shape {shape}), rank {spec.rank} expected",
-                               spec)
-            return
-        for axis, (want, have) in enumerate(zip(spec.dims, shape)):
-            if isinstance(want, int):
-                if have != want:
-                    yield self.finding("wrong-shape", severity, node,
-                                       f"axis {axis} has length {have}, {want} expected", spec)
-            elif instance is not None and want is not None:
-                symbol, offset = want if isinstance(want, tuple) else (want, 0)
-                yield from self.bind(node, spec, instance, symbol, have - offset)
-
-    def bind(self, node, spec, instance, symbol, length):
-        bound = instance.symbols.get(symbol)
-        if bound is None:
-            instance.symbols[symbol] = (length, node.path)
-            return
-        if bound[0] == length or (spec.bin_edges and length == bound[0] + 1):
-            return
-        yield self.finding("dimension-mismatch", "error", node,
-                           f"length {length} disagrees with {bound[1]} (length {bound[0]}): "
-                           f"both are {symbol!r} in {instance.definition}", spec)
-
-    def check_dataset_attrs(self, did, node, spec):
-        if spec.units and spec.units not in _NO_UNITS_NEEDED:
-            units = self.attr(did, "units")
-            if units is None:
-                wanted = "units of any kind" if spec.units == "NX_ANY" else spec.units
-                yield self.finding("missing-units", self.severity(spec, "warning"), node,
-                                   f"no @units attribute ({wanted} expected)", spec)
-            elif isinstance(units, str):
-                problem = units_problem(spec.units, units)
-                if problem:
-                    yield self.finding("implausible-units", "warning", node, problem, spec)
-        for attr in spec.attrs.values():
-            value = self.attr(did, attr.name)
-            yield from self.check_attr(node, attr, value, spec)
-
-    def check_group_attrs(self, node, attrs, contexts):
-        for plan, _ in contexts:
-            for attr in plan.attrs.values():
-                yield from self.check_attr(node, attr, attrs.get(attr.name, _MISSING), plan)
-
-    def check_attr(self, node, attr, value, plan):
-        where = _at(node, attr.name)
-        if value is _MISSING or value is None:
-            if attr.requirement == "required":
-                yield self.finding("missing-required", self.severity(plan, "error"), node,
-                                   f"required attribute @{attr.name} is missing", plan, where)
-            elif attr.requirement == "recommended":
-                yield self.finding("missing-recommended", self.severity(plan, "warning"), node,
-                                   f"recommended attribute @{attr.name} is missing", plan, where)
-            return
-        scalar = value[0] if isinstance(value, list) and len(value) == 1 else value
-        if attr.enum and isinstance(scalar, str) and scalar not in attr.enum and \
-                not attr.enum_open and not _unit_of_a_listed_category(attr, scalar):
-            yield self.finding("not-in-enumeration", self.severity(plan, "error"), node,
-                               f"@{attr.name} is {scalar!r}, not one of "
-                               f"{', '.join(sorted(map(repr, attr.enum)))}", plan, where)
-        if attr.value is not None and str(scalar) != attr.value:
-            yield self.finding("wrong-value", self.severity(plan, "error"), node,
-                               f"@{attr.name} is {scalar!r}, {attr.value!r} expected", plan,
-                               where)
-
-    def sibling_value(self, node, names):
-        """The short text value of the first sibling dataset named in ``names``."""
-        for name in names:
-            child = self.siblings.get(name)
-            if child is not None and child.is_dataset:
-                value = self.io.read_value(child.oid)
-                if isinstance(value, str):
-                    return value
-        return None
 
     def presence(self, node, contexts, binders):
         base_path = node.path.rstrip("/")
@@ -582,9 +469,7 @@ class Walker:
                                        options[0], f"{base_path}/{name}")
 
 
-_MISSING = object()
 _TIED, _LINK = 1, 2
-_NO_UNITS_NEEDED = frozenset({"NX_UNITLESS", "NX_DIMENSIONLESS"})
 
 
 def _kind(spec) -> str:
@@ -602,13 +487,6 @@ def _text(value):
     if isinstance(value, list):
         value = value[0] if value else None
     return value if isinstance(value, str) else None
-
-
-def _unit_of_a_listed_category(attr, units: str) -> bool:
-    """An enumeration of @units may list units categories (NXazint1d: NX_ANGLE, NX_PER_LENGTH,
-    ...): then any unit of one of them fits."""
-    return attr.name == "units" and any(item.startswith("NX_") and units_problem(item, units)
-                                        is None for item in attr.enum)
 
 
 def _label(concept) -> str:

@@ -20,6 +20,7 @@ import re
 from pathlib import Path
 
 from nxschema import model as m
+from nxschema._binding.concepts import compile_plan
 from nxschema._definitions.catalog import Catalog, load, read_file
 from nxschema._write.layout_plot import plot_attributes
 from nxschema._write.nodes import (  # noqa: F401  (re-exported for the writers)
@@ -294,9 +295,10 @@ def build_layout(definition: m.Definition, catalog: Catalog, levels=("required",
         raise ArgumentError(f"unknown requirement levels {sorted(unknown)}")
     if definition.category != "base" and definition.key in catalog and \
             catalog.raw(definition.key).members:
-        # As written, like the validator: members a form inherits from its base class stay
-        # optional (NXprocess's own members are not required by every process form).
-        definition = catalog.raw(definition.key)
+        # Merged as the validator merges it: an application definition that extends another
+        # inherits its members all the way down; members a form inherits from its base class
+        # stay optional (NXprocess's own members are not required by every process form).
+        definition = compile_plan(catalog).merged(definition.key)[0]
     b = _Builder(definition, catalog, levels)
     root = GroupNode("", "/", "NXroot", "required")
     category = definition.category
