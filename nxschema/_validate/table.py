@@ -12,7 +12,7 @@ What a rule applies to (``on``):
 A rule never builds a path or a Finding: it says what is wrong (a code, a text, where relative
 to the object: ``""``, ``"@signal"`` or ``"/axis"``) and the walker adds the code's severity
 rules, the path, the file and the definition source. Which function yields a code:
-:func:`rule_of` (``nxschema codes`` shows it).
+:func:`rule_of`.
 """
 
 from __future__ import annotations
