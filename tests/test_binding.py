@@ -388,7 +388,7 @@ def test_an_any_named_tie_is_information(tmp_path):
 
 def test_a_child_concept_of_the_same_name_overrides_the_parent(tmp_path):
     definition(tmp_path, "value:\n  type: NX_CHAR\n", name="NXparent")
-    defs = definition(tmp_path, "value:\n  type: NX_FLOAT\n", name="NXtest", extends="NXparent")
+    definition(tmp_path, "value:\n  type: NX_FLOAT\n", name="NXtest", extends="NXparent")
     path = h5(tmp_path, lambda e: number(e, "value", 2.5))
     b = [x for x in nxschema.bind(path, definitions=[tmp_path]).of("/entry/value")
          if x.category == "application"]

@@ -7,9 +7,9 @@ import textwrap
 import h5py
 import numpy as np
 import pytest
+from h5files import write_xas_file
 
 import nxschema
-from h5files import write_xas_file
 
 STR = h5py.string_dtype()
 

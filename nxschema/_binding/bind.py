@@ -11,7 +11,7 @@ concept still short of its ``minOccurs``); a tie left after that is reported in 
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from nxschema._binding.fit import ANY, EXACT, FIT_NAMES, MISFIT, PARTIAL, Fit
 
@@ -37,7 +37,7 @@ _MEMO = 4096  # fits remembered per plan (a root of 20000 entries would not repe
 class Binder:
     """Binds the members of one group to the concepts of one group concept (``plan``)."""
 
-    __slots__ = ("plan", "counts")
+    __slots__ = ("counts", "plan")
 
     def __init__(self, plan):
         self.plan = plan
@@ -134,4 +134,4 @@ class Binder:
         return self.counts.get(id(concept), 0)
 
 
-__all__ = ["Binder", "Fit", "held", "EXACT", "PARTIAL", "ANY", "MISFIT"]
+__all__ = ["ANY", "EXACT", "MISFIT", "PARTIAL", "Binder", "Fit", "held"]

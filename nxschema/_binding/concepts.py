@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from nxschema import model as m
 from nxschema._binding.fit import name_kind, partial_pattern
 
-_PLANS: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+_PLANS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 _NUMERIC = frozenset({"NX_FLOAT", "NX_NUMBER", "NX_INT", "NX_UINT", "NX_POSINT", "NX_BOOLEAN",
                       "NX_COMPLEX"})
 

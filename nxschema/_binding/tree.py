@@ -26,7 +26,8 @@ class Bound:
     ``how`` is the name fit (``exact``, ``partial``, ``any``; ``misfit`` where only the name
     fits and the class or kind does not; ``root`` for the file root under a whole-file
     definition; ``definition`` for an entry that names its application definition; ``form`` for
-    an NXprocess that fits a processing form). ``tied`` names concepts that fitted as well (see ``ambiguous-binding``).
+    an NXprocess that fits a processing form). ``tied`` names concepts that fitted as well
+    (see ``ambiguous-binding``).
     """
 
     path: str

@@ -24,7 +24,7 @@ MISSING = object()
 class Lazy:
     """A dataset's short value, read when a rule first asks for it (once for all rules)."""
 
-    __slots__ = ("io", "obj", "_value", "_error")
+    __slots__ = ("_error", "_value", "io", "obj")
 
     def __init__(self, io, obj):
         self.io, self.obj = io, obj

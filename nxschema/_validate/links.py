@@ -84,26 +84,26 @@ def check_links(walker, child, node, parent_path: str, matched):
             resolved = attr
         elif attr is None or attr == own:
             for spec in specs:
-                yield ("link-is-copy", "warning", f"{child.name!r} should be a link to "
-                       f"{spec.link_target}, but it is a plain object (no soft link, and no "
-                       "@target naming the original)", spec)
+                yield ("link-is-copy", "warning",
+                       (f"{child.name!r} should be a link to {spec.link_target}, but it is a "
+                        "plain object (no soft link, and no @target naming the original)"), spec)
             return
     if attr is not None and resolved is not None and attr != resolved and \
             child.link != LINK_EXTERNAL:
-        yield ("link-target-attribute", "warning", f"@target is {attr!r}, but the link "
-               f"resolves to {resolved!r}", None)
+        yield ("link-target-attribute", "warning",
+               f"@target is {attr!r}, but the link resolves to {resolved!r}", None)
     if child.link == LINK_HARD and resolved is None:
         # @target names another object: the member is no link to what it says
-        yield ("link-target-attribute", "warning", f"@target is {attr!r}, which is another "
-               "object than this one", None)
+        yield ("link-target-attribute", "warning",
+               f"@target is {attr!r}, which is another object than this one", None)
         return
     if resolved is None or root is None:
         return  # an external link: its target lives in another file
     for spec in specs:
         problem = target_problem(io, root, resolved, spec.link_target, walker.classes)
         if problem:
-            yield ("wrong-link-target", "error", f"{child.name!r} must link to "
-                   f"{spec.link_target}: {problem}", spec)
+            yield ("wrong-link-target", "error",
+                   f"{child.name!r} must link to {spec.link_target}: {problem}", spec)
 
 
 def _same_object(walker, file: str, a: str, b: str) -> bool:

@@ -7,8 +7,8 @@ payload beyond short strings and scalars.
 
 from __future__ import annotations
 
-from nxschema._codes import Code, register
 from nxschema._binding.discover import fitting_forms  # noqa: F401  (its old home)
+from nxschema._codes import Code, register
 from nxschema._validate.table import Frame, Message, rule
 from nxschema._validate.values import ISO8601
 
@@ -45,64 +45,67 @@ def nxdata(frame: Frame):
     child = by_name.get(str(signal))
     if child is None or not child.is_dataset:
         what = "does not exist" if child is None else "is not a readable dataset"
-        yield Message("bad-signal", f"@signal names {signal!r}, which "
-                             f"{what} in this group", "error", at="@signal")
+        yield Message("bad-signal", f"@signal names {signal!r}, which {what} in this group",
+                      "error", at="@signal")
         return
     shape = _shape(child) or ()
     axes = _names(attrs.get("axes"))
     if axes and len(axes) != max(len(shape), 1):
-        yield Message("bad-axes", f"@axes has {len(axes)} entries but "
-                             f"the signal {signal!r} has rank {len(shape)}", "error", at="@axes")
+        yield Message("bad-axes", f"@axes has {len(axes)} entries but the signal {signal!r} has "
+                      f"rank {len(shape)}", "error", at="@axes")
     for position, axis in enumerate(axes):
         if axis == ".":
             continue
         axis_child = by_name.get(axis)
         if axis_child is None or axis_child.kind is None:
-            yield Message("bad-axes", f"axis {axis!r} named in @axes "
-                                 "does not exist", "error", at="@axes")
+            yield Message("bad-axes", f"axis {axis!r} named in @axes does not exist",
+                          "error", at="@axes")
             continue
         indices = attrs.get(f"{axis}_indices", position)
         indices = [indices] if isinstance(indices, (int, float)) else list(indices)
         axis_shape = _shape(axis_child) or ()
         if not axis_shape and shape:
-            yield Message("axis-length", f"axis {axis!r} is a single "
-                                 f"value, the signal's dimension {indices[0]} has "
-                                 f"{shape[min(int(indices[0]), len(shape) - 1)]} points", "error", at=f"/{axis}")
+            yield Message("axis-length", f"axis {axis!r} is a single value, the signal's "
+                          f"dimension {indices[0]} has "
+                          f"{shape[min(int(indices[0]), len(shape) - 1)]} points",
+                          "error", at=f"/{axis}")
             continue
         for axis_dim, signal_dim in zip(range(len(axis_shape)), indices):
             signal_dim = int(signal_dim)
             if signal_dim >= len(shape):
-                yield Message("bad-axes", f"@{axis}_indices points at "
-                                     f"dimension {signal_dim} of a rank-{len(shape)} signal", "error", at=f"@{axis}_indices")
+                yield Message("bad-axes", f"@{axis}_indices points at dimension {signal_dim} of a "
+                              f"rank-{len(shape)} signal", "error", at=f"@{axis}_indices")
                 continue
             n, length = shape[signal_dim], axis_shape[axis_dim]
             if length not in (n, n + 1):
                 yield Message("axis-length", f"axis {axis!r} has length {length}, the signal's "
-                                     f"dimension {signal_dim} is {n} (n, or n+1 for bin edges)", "error", at=f"/{axis}")
+                              f"dimension {signal_dim} is {n} (n, or n+1 for bin edges)",
+                              "error", at=f"/{axis}")
     for name, child in by_name.items():
         if name.endswith("_errors") and child.is_dataset:
             field = name[: -len("_errors")]
             if field in by_name and _shape(by_name[field]) not in (None, _shape(child)):
-                yield Message("errors-shape", f"{name} has shape "
-                                     f"{_shape(child)}, {field} has {_shape(by_name[field])}", "error", at=f"/{name}")
+                yield Message("errors-shape", f"{name} has shape {_shape(child)}, {field} has "
+                              f"{_shape(by_name[field])}", "error", at=f"/{name}")
     for aux in _names(attrs.get("auxiliary_signals")):
         if aux not in by_name:
-            yield Message("bad-signal", f"@auxiliary_signals names "
-                                 f"{aux!r}, which does not exist", "error", at="@auxiliary_signals")
+            yield Message("bad-signal", f"@auxiliary_signals names {aux!r}, which does not exist",
+                          "error", at="@auxiliary_signals")
         elif _shape(by_name[aux]) != shape:
-            yield Message("errors-shape", f"auxiliary signal {aux!r} "
-                                 f"has shape {_shape(by_name[aux])}, the signal has {shape}", "warning", at=f"/{aux}")
+            yield Message("errors-shape", f"auxiliary signal {aux!r} has shape "
+                          f"{_shape(by_name[aux])}, the signal has {shape}",
+                          "warning", at=f"/{aux}")
 
 
 def _legacy_signal(io, by_name):
     for name, child in by_name.items():
         if child.is_dataset and io.has_attr(child.oid, b"signal"):
-            yield Message("legacy-signal", f"the signal is marked the "
-                                 f"old way (@signal on dataset {name!r}); put @signal (and "
-                                 "@axes) on the NXdata group", "warning", at=f"/{name}")
+            yield Message("legacy-signal", "the signal is marked the old way (@signal on dataset "
+                          f"{name!r}); put @signal (and @axes) on the NXdata group",
+                          "warning", at=f"/{name}")
             return
-    yield Message("missing-signal", "NXdata has no @signal: a plotting "
-                         "program cannot tell what to plot", "warning", at="@signal")
+    yield Message("missing-signal", "NXdata has no @signal: a plotting program cannot tell what "
+                  "to plot", "warning", at="@signal")
 
 
 # --- placeholders --------------------------------------------------------------------------------
@@ -132,8 +135,8 @@ def default(frame: Frame):
     target = str(value).strip()
     oid = frame.io.open(frame.obj, target.encode()) if target else None
     if oid is None:
-        yield Message("dangling-default", f"@default names {target!r}, "
-                             "which does not exist here", "error", at="@default")
+        yield Message("dangling-default", f"@default names {target!r}, which does not exist here",
+                      "error", at="@default")
         return
     try:
         names = frame.io.attr_names(oid)
@@ -141,9 +144,9 @@ def default(frame: Frame):
     except Exception:
         return
     if nx_class != "NXdata" and "default" not in names:
-        yield Message("default-not-nxdata", f"@default leads to "
-                             f"{target!r} ({nx_class or 'no NX_class'}), which is not an "
-                             "NXdata and has no @default of its own", "warning", at="@default")
+        yield Message("default-not-nxdata", f"@default leads to {target!r} "
+                      f"({nx_class or 'no NX_class'}), which is not an NXdata and has no @default "
+                      "of its own", "warning", at="@default")
 
 
 # --- NXprocess -----------------------------------------------------------------------------------
@@ -158,7 +161,8 @@ def process_checks(frame: Frame):
         if isinstance(value, int):
             seen = entry_state.setdefault("sequence", {})
             if value in seen:
-                yield Message("duplicate-sequence-index", f"sequence_index {value} is also used by {seen[value]}", "error", at="/sequence_index")
+                yield Message("duplicate-sequence-index", f"sequence_index {value} is also used "
+                              f"by {seen[value]}", "error", at="/sequence_index")
             else:
                 seen[value] = frame.path
     date = by_name.get("date")

@@ -17,9 +17,9 @@ rules, the path, the file and the definition source. Which function yields a cod
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterator
+from typing import Any
 
 
 class _Empty(Mapping):

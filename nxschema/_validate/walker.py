@@ -14,6 +14,10 @@ from dataclasses import dataclass, replace
 
 import h5py
 
+from nxschema._binding import discover
+from nxschema._binding.bind import Binder
+from nxschema._binding.concepts import FieldPlan, GroupPlan
+from nxschema._binding.fit import name_problem
 from nxschema._findings import SEVERITIES, Finding
 from nxschema._h5.access import (
     LINK_EXTERNAL,
@@ -24,10 +28,6 @@ from nxschema._h5.access import (
     Resolver,
     attr_or_none,
 )
-from nxschema._binding import discover
-from nxschema._binding.bind import Binder
-from nxschema._binding.concepts import FieldPlan, GroupPlan
-from nxschema._binding.fit import name_problem
 from nxschema._validate import dataset_rules, links, rules, table  # noqa: F401 (rules register)
 from nxschema._validate.dataset_rules import MISSING
 from nxschema._validate.table import Frame
