@@ -13,7 +13,12 @@ import json
 from nxschema._h5.access import NotUTF8, attr_or_none
 from nxschema._process.formats import ConfigError, guess_format, normalize_format, parse_config
 from nxschema._validate.table import Frame, Message, rule, rules_for
-from nxschema._validate.values import type_problem, units_problem, value_problem
+from nxschema._validate.values import (
+    enumeration_miss,
+    type_problem,
+    units_problem,
+    value_problem,
+)
 
 PLACEHOLDER = b"nxschema_placeholder"  # written by the skeleton writer on placeholder values
 NO_UNITS_NEEDED = frozenset({"NX_UNITLESS", "NX_DIMENSIONLESS"})
@@ -54,7 +59,7 @@ def applies(entry, spec) -> bool:
     if need == "dimensions":
         return spec.rank is not None or bool(spec.dims)
     if need == "units":
-        return bool(spec.units) and spec.units not in NO_UNITS_NEEDED
+        return bool(spec.units)
     return bool(spec.attrs)  # "attributes"
 
 
@@ -221,19 +226,29 @@ def shape(frame: Frame):
 
 @rule(("dataset", None), codes=("missing-units", "implausible-units"), needs="units")
 def units(frame: Frame):
-    """@units is there where the concept names a units category, and fits it."""
+    """@units is there where the concept names a units category, and fits it by dimension."""
     spec = frame.concept
-    if not spec.units or spec.units in NO_UNITS_NEEDED:
+    if not spec.units:
         return
     have = attr_or_none(frame.io, frame.obj, "units")
     if have is None:
-        wanted = "units of any kind" if spec.units == "NX_ANY" else spec.units
-        yield Message("missing-units", f"no @units attribute ({wanted} expected)", "warning",
-                      advice=True)
+        if spec.units not in NO_UNITS_NEEDED:  # NX_UNITLESS: leaving @units out is right
+            wanted = "units of any kind" if spec.units == "NX_ANY" else spec.units
+            yield Message("missing-units", f"no @units attribute ({wanted} expected)",
+                          "warning", advice=True)
     elif isinstance(have, str):
-        problem = units_problem(spec.units, have)
+        # NX_TRANSFORMATION is a length or an angle as @transformation_type says
+        kind = _text(attr_or_none(frame.io, frame.obj, "transformation_type")) \
+            if spec.units == "NX_TRANSFORMATION" else None
+        problem = units_problem(spec.units, have, transformation_type=kind)
         if problem:
             yield Message("implausible-units", problem, "warning")
+
+
+def _text(value):
+    if isinstance(value, list):
+        value = value[0] if value else None
+    return value if isinstance(value, str) else None
 
 
 @rule(("dataset", None), codes=(), needs="attributes")
@@ -272,23 +287,18 @@ def attribute_presence(frame: Frame):
 
 @rule(("attribute", None), codes=("not-in-enumeration", "wrong-value"))
 def attribute_value(frame: Frame):
-    """An attribute's value is in its enumeration and equals its fixed value."""
+    """An attribute's value is in its enumeration (every item of an array-valued one) and
+    equals its fixed value."""
     attr, value = frame.concept, frame.value
     if value is MISSING or value is None:
         return
     scalar = _scalar(value)
-    if attr.enum and isinstance(scalar, str) and scalar not in attr.enum and \
-            not attr.enum_open and not _unit_of_a_listed_category(attr, scalar):
-        yield Message("not-in-enumeration", f"@{attr.name} is {scalar!r}, not one of "
-                      f"{', '.join(sorted(map(repr, attr.enum)))}", "error", at="@" + attr.name,
-                      advice=True)
+    miss = enumeration_miss(value, attr.enum, units=attr.name == "units") \
+        if attr.enum and not attr.enum_open else None
+    if miss is not None:
+        yield Message("not-in-enumeration", f"@{attr.name} {'is' if miss is scalar else 'holds'} "
+                      f"{miss!r}, not one of {', '.join(sorted(map(repr, attr.enum)))}", "error",
+                      at="@" + attr.name, advice=True)
     if attr.value is not None and str(scalar) != attr.value:
         yield Message("wrong-value", f"@{attr.name} is {scalar!r}, {attr.value!r} expected",
                       "error", at="@" + attr.name, advice=True)
-
-
-def _unit_of_a_listed_category(attr, units: str) -> bool:
-    """An enumeration of @units may list units categories (NXazint1d: NX_ANGLE, NX_PER_LENGTH,
-    ...): then any unit of one of them fits."""
-    return attr.name == "units" and any(item.startswith("NX_") and units_problem(item, units)
-                                        is None for item in attr.enum)

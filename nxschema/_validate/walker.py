@@ -311,7 +311,8 @@ class Walker:
                            f"defined by {base.definition}", base)
 
     def broken_child(self, child: Child, node: Node):
-        if child.link == LINK_EXTERNAL and "not followed" in child.problem:
+        # "not followed" also for a soft link whose target leads through a refused external link
+        if "not followed" in child.problem:
             yield self.finding("external-link-not-followed", "warning", node, child.problem)
         elif child.link == LINK_EXTERNAL:
             yield self.finding("dangling-external-link", "error", node,
