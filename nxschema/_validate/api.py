@@ -127,8 +127,7 @@ def iter_findings(target, *, definitions=None, definition: str | None = None,
     forced_layout = definition if definition and catalog.get(definition) and \
         catalog[definition].category == "layout" else None
     walker = Walker(plans, resolver, forced_layout, definition if not forced_layout else None,
-                    discovery)
-    walker.part = _part
+                    discovery, _part)
     try:
         if isinstance(target, h5py.File):
             yield from walker.run(target, target.filename)
@@ -166,8 +165,7 @@ def _parallel(walker, f, file, names, jobs, catalog, definition, external):
     results = pool.run(tasks)
     try:
         # The pool's workers start while this process walks the first share.
-        walker.part = ("main", frozenset(chunks[0]))
-        yield from walker.run(f, file)
+        yield from walker.sharing(("main", frozenset(chunks[0]))).run(f, file)
         done = {}
         for key, status, value in results:
             if status == FAILED:

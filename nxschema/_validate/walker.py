@@ -58,7 +58,7 @@ class Node:
 
 class Walker:
     def __init__(self, plans, resolver: Resolver, layout: str | None, forced: str | None,
-                 discovery: bool = True):
+                 discovery: bool = True, part: tuple[str, frozenset] | None = None):
         self.plans = plans
         self.catalog = plans.catalog
         self.resolver = resolver
@@ -70,7 +70,11 @@ class Walker:
         self.known = OFFICIAL_BASE_CLASSES | {d.name for d in self.catalog.of_category("base")}
         # Parallel runs split the root's groups: ("main", names) checks the root and descends
         # only into ``names``; ("worker", names) reports nothing about the root itself.
-        self.part: tuple[str, frozenset] | None = None
+        self.part = part
+
+    def sharing(self, part: tuple[str, frozenset]) -> "Walker":
+        """A walker like this one for one share of a file split between processes."""
+        return Walker(self.plans, self.resolver, self.layout, self.forced, self.discovery, part)
 
     # --- findings -----------------------------------------------------------------------------
 
