@@ -67,13 +67,13 @@ def target_problem(io, root, path: str, target: str, classes: dict | None = None
 
 
 def check_links(walker, child, node, parent_path: str, matched):
-    """Messages as (code, severity, message, concept) for a member bound to link concepts."""
+    """Messages as (code, severity, message, concept) for a member bound to link concepts; the
+    target's class path is checked later, once the entry is walked (``walker.pending_links``).
+    """
     specs = [spec for spec, *_ in matched if isinstance(spec, FieldPlan) and spec.is_link]
     if not specs or child.kind is None:
         return
     io = walker.io
-    root = walker.resolver.root(os.path.normpath(os.path.abspath(node.file))) \
-        if child.link != LINK_EXTERNAL else None
     attr = _text(attr_or_none(io, child.oid, "target"))
     own = posixpath.join(parent_path, child.name)
     resolved = None
@@ -97,13 +97,24 @@ def check_links(walker, child, node, parent_path: str, matched):
         yield ("link-target-attribute", "warning",
                f"@target is {attr!r}, which is another object than this one", None)
         return
-    if resolved is None or root is None:
+    if resolved is None or child.link == LINK_EXTERNAL:
         return  # an external link: its target lives in another file
     for spec in specs:
-        problem = target_problem(io, root, resolved, spec.link_target, walker.classes)
-        if problem:
-            yield ("wrong-link-target", "error",
-                   f"{child.name!r} must link to {spec.link_target}: {problem}", spec)
+        # Checked when the entry has been walked (see target_messages): the classes of the
+        # groups on the target's path are known by then, so nothing is opened twice.
+        walker.pending_links.append((child.name, resolved, spec, node))
+
+
+def target_messages(walker, name: str, resolved: str, spec, node):
+    """(code, severity, message, concept) if the link ``name`` at ``node``, resolving to
+    ``resolved``, does not fit its concept's target class path."""
+    root = walker.resolver.root(os.path.normpath(os.path.abspath(node.file)))
+    if root is None:
+        return
+    problem = target_problem(walker.io, root, resolved, spec.link_target, walker.classes)
+    if problem:
+        yield ("wrong-link-target", "error",
+               f"{name!r} must link to {spec.link_target}: {problem}", spec)
 
 
 def _same_object(walker, file: str, a: str, b: str) -> bool:

@@ -67,6 +67,7 @@ class Walker:
         self.forced = forced
         self.discovery = discovery  # definitions that say when they apply (applies_when)
         self.classes: dict[str, str | None] = {}  # path in the file walked -> NX_class seen
+        self.pending_links: list = []  # link-target checks waiting for their entry's end
         self.known = OFFICIAL_BASE_CLASSES | {d.name for d in self.catalog.of_category("base")}
         # Parallel runs split the root's groups: ("main", names) checks the root and descends
         # only into ``names``; ("worker", names) reports nothing about the root itself.
@@ -153,6 +154,7 @@ class Walker:
             base = self.plans.base(nx_class) if nx_class else None
             yield from self.children(gid, node, children, contexts, base, entry_state, depth,
                                      stack)
+            yield from self.flush_links()
             return
         by_name = {c.name: c for c in children}
         contexts = list(contexts)
@@ -182,6 +184,17 @@ class Walker:
             for message in entry.fn(frame):
                 yield self.message(message, frame, node)
         yield from self.children(gid, node, children, contexts, base, entry_state, depth, stack)
+        if depth <= 1:
+            yield from self.flush_links()
+
+    def flush_links(self):
+        """The link-target checks of the entry just walked (or of the root)."""
+        pending, self.pending_links = self.pending_links, []
+        for name, resolved, spec, node in pending:
+            for code, severity, message, concept in links.target_messages(self, name, resolved,
+                                                                          spec, node):
+                yield self.finding(code, self.severity(concept, severity), node, message,
+                                   concept)
 
     def discover_application(self, nx_class, by_name, node, contexts):
         child = by_name.get("definition")
