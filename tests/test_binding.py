@@ -21,12 +21,12 @@ from pathlib import Path
 import h5py
 import numpy as np
 import pytest
+from nxdl_corpus import NXDL  # next to the checkout, or $NXSCHEMA_NXDL
 
 import nxschema
 from nxschema._binding.fit import name_problem, partial_pattern
 
 ROOT = Path(__file__).resolve().parents[1]
-NXDL = ROOT.parent / "shared" / "nxdl"
 STR = h5py.string_dtype()
 
 
