@@ -59,6 +59,7 @@ class FieldPlan:
     # Whether the dataset must be opened to check it. Base classes are a vocabulary: there, only
     # numeric types and enumerations are checked, so most datasets are never opened.
     opens: bool = True
+    refers_to: str | None = None  # "files": the values are paths of files (_validate/files.py)
     rules: tuple | None = None  # the validator's dataset rules that apply, found on first use
 
 
@@ -193,11 +194,13 @@ class _Compiler:
             rank = len(dims.dims) if dims.rank is None else None
         docs = " ".join(x or "" for x in (f.doc, dims.doc if dims else None)).lower()
         enum, is_open = _enum(f.enumeration)
-        opens = self.category != "base" or enum is not None or f.type in _NUMERIC
+        opens = self.category != "base" or enum is not None or f.type in _NUMERIC or \
+            f.refers_to is not None
         return FieldPlan(
             f.name, False, f.type, f.units, rank, axes, "bin edge" in docs, enum, is_open,
             f.value, {a.name: self.attribute(a) for a in f.attributes}, requirement, low, high,
-            f.config, name, self.category, src, opens=opens, concept=path)
+            f.config, name, self.category, src, opens=opens, concept=path,
+            refers_to=f.refers_to)
 
     def group(self, g: m.Group, path: str = "") -> GroupPlan:
         requirement = m.requirement(g, self.category)

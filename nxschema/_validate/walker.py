@@ -30,6 +30,7 @@ from nxschema._h5.access import (
 )
 from nxschema._validate import dataset_rules, links, rules, table  # noqa: F401 (rules register)
 from nxschema._validate.dataset_rules import MISSING
+from nxschema._validate.files import listed_files
 from nxschema._validate.table import Frame
 from nxschema._vocabulary import OFFICIAL_BASE_CLASSES, did_you_mean, near_miss
 
@@ -445,6 +446,7 @@ class Walker:
                 yield self.message(message, frame, node)
                 if message.final:
                     return
+        yield from listed_files(self, child.oid, node, spec)
 
     def message(self, message, frame: Frame, node) -> Finding:
         """A rule's message as a finding: the walker adds severity rules, path and source."""
