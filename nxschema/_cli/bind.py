@@ -33,7 +33,8 @@ examples:
 
 
 def register(sub) -> None:
-    parser = sub.add_parser("bind", help="show which concept each object of a file binds to",
+    parser = sub.add_parser("bind",
+                            help="show which definition concept each object of a file binds to",
                             description=DESCRIPTION, epilog=EPILOG,
                             formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("file", metavar="FILE", help="the HDF5 file")
