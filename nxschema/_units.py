@@ -24,6 +24,8 @@ from dataclasses import dataclass
 from fractions import Fraction
 from functools import lru_cache
 
+from nxschema.errors import NxschemaError
+
 __all__ = [
     "AXES",
     "CATEGORIES",
@@ -183,7 +185,7 @@ class Reading:
         return (self.dimension,) + self.alternatives
 
 
-class _Unreadable(Exception):  # internal: never leaves read_units
+class _Unreadable(NxschemaError):  # internal: never leaves read_units
     pass
 
 

@@ -9,6 +9,7 @@ import pytest
 
 import nxschema
 from nxschema._validate import table
+import nxschema._validate.walker  # noqa: F401  (imports the rule modules, which register)
 from nxschema._validate.table import Frame, Message, Rule, rule_of
 
 

@@ -15,7 +15,11 @@ from __future__ import annotations
 import weakref
 from dataclasses import dataclass, field
 
+from typing import Any
+
 from nxschema import model as m
+from nxschema._definitions.catalog import DefinitionsLike, as_catalog
+from nxschema._deprecation import UNSET, renamed
 from nxschema._binding.fit import name_kind, partial_pattern
 
 _PLANS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
@@ -323,9 +327,47 @@ class Plans:
         return self._process
 
 
-def compile_plan(catalog) -> Plans:
-    """The cached :class:`Plans` of ``catalog``."""
-    plans = _PLANS.get(catalog)
+def compile_plan(definitions: DefinitionsLike | None = None, *,
+                 catalog: Any = UNSET) -> Plans:
+    """The plans of ``definitions``, compiled lazily and cached per catalog.
+
+    Args:
+        definitions: a :class:`~nxschema.Catalog` (the same catalog gives the same
+            :class:`Plans` object), or paths of definition files and folders loaded over the
+            bundled ones; None: the bundled ones.
+        catalog: the old name of ``definitions`` (deprecated, one release).
+
+    Returns:
+        The :class:`Plans`: ``root(key)``, ``application(name, container)``, ``base(nx_class)``
+        and ``process_forms()`` give the plan of a file, an entry, a group or an NXprocess.
+
+    Raises:
+        nxschema.errors.DefinitionError: ``definitions`` paths that do not load.
+    """
+    found = as_catalog(renamed("compile_plan", "definitions", definitions, catalog=catalog))
+    plans = _PLANS.get(found)
     if plans is None:
-        plans = _PLANS[catalog] = Plans(catalog)
+        plans = _PLANS[found] = Plans(found)
     return plans
+
+
+def planned_definition(catalog, d: m.Definition) -> m.Definition:
+    """The definition whose members the plans enforce for ``d``, as the binding merges it.
+
+    A base class as resolved (the classes it extends merged in: all of it is the vocabulary of
+    its NX class). An application definition with the application definitions it extends merged
+    in, all the way down (:meth:`Plans.merged`); members it inherits from a base class are not
+    its rules and stay optional (the base class applies to them anyway, as the vocabulary of the
+    group's class). The docs and the layout read requirements through this function too.
+    """
+    if d.category == "base" or d.key not in catalog:
+        return d
+    return compile_plan(catalog).merged(d.key)[0]
+
+
+def requirement_of(element, category: str, inherited: bool = False) -> str:
+    """``required``, ``recommended`` or ``optional``: what the plans make of ``element`` in a
+    definition of ``category``. ``inherited``: the element is not in :func:`planned_definition`
+    (it comes from a base class through ``extends``), so only the group's base class checks it,
+    as advice."""
+    return m.requirement(element, "base" if inherited else category)

@@ -9,6 +9,7 @@ asks for but the file lacks is simply not in the binding.
 from __future__ import annotations
 
 import os
+from typing import Any
 from dataclasses import asdict, dataclass
 
 from nxschema._binding import discover
@@ -164,13 +165,25 @@ def _text(value):
     return value if isinstance(value, str) else None
 
 
-def bind(target, *, definitions=None, definition: str | None = None, discovery: bool = True,
+def bind(target: str | os.PathLike[str], *, definitions: Any = None,
+         definition: str | None = None, discovery: bool = True,
          external: str = "below") -> FileBinding:
-    """The binding of every object of the file ``target`` (a path) to definition concepts.
+    """The binding of every object of the file ``target`` to definition concepts.
 
-    ``definitions``, ``definition``, ``discovery`` and ``external`` mean what they mean for
-    :func:`nxschema.validate`. Raises the ``FileProblem`` of ``open_file`` (an
-    :class:`~nxschema.errors.NxschemaError`) when the file cannot be read.
+    Args:
+        target: the path of an HDF5 file (opened read-only, without locking).
+        definitions: a :class:`~nxschema.Catalog`, or paths of definition files and folders
+            loaded over the bundled ones; None: the bundled ones.
+        definition: a definition key or file to apply to the whole file (else discovery).
+        discovery: apply definitions by their ``applies_when``.
+        external: the external-link policy: ``below``, ``follow`` or ``never``.
+
+    Returns:
+        A frozen :class:`FileBinding`: every object's concept, definition and source line.
+
+    Raises:
+        nxschema.errors.UnreadableFileError: the file cannot be opened.
+        nxschema.errors.DefinitionError: ``definitions`` paths that do not load.
     """
     from nxschema._definitions.catalog import Catalog, load
 

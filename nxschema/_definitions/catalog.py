@@ -10,8 +10,10 @@ Precedence, when two sources define the same key (see docs/language.md, "Which o
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import stat
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,7 +26,14 @@ NXDL_SUFFIX = ".nxdl.xml"
 
 
 def bundled_definitions_dir() -> Path:
-    """The definitions shipped with nxschema (inside the wheel, or the repo's definitions/)."""
+    """The folder of the definitions shipped with nxschema.
+
+    Returns:
+        ``nxschema/definitions`` inside the wheel, or the repository's ``definitions/``.
+
+    Raises:
+        nxschema.errors.UnreadableFileError: the folder is missing from the install.
+    """
     here = Path(__file__).resolve().parents[1]  # the nxschema package
     for candidate in (here / "definitions", here.parent / "definitions"):
         if candidate.is_dir():
@@ -145,6 +154,9 @@ class Catalog:
     # --- building -----------------------------------------------------------------------------
 
     def add(self, definition: m.Definition, *, layer: int = 1, is_yaml: bool = True) -> None:
+        """Add ``definition``; a higher ``layer`` wins over a lower one (0: bundled), and in one
+        layer ``prefer`` decides between YAML and NXDL. Two of one key, layer and form give a
+        ``duplicate-definition`` warning in ``findings`` (the later one is used)."""
         key = definition.key
         new = _Entry(definition, layer, is_yaml)
         old = self._entries.get(key)
@@ -166,14 +178,15 @@ class Catalog:
             return new.is_yaml == (self.prefer == "yaml")
         return True
 
-    def copy(self) -> "Catalog":
+    def copy(self) -> Catalog:
         """A catalog with the same definitions, to add more without changing this one."""
         other = Catalog(prefer=self.prefer)
         other._entries = dict(self._entries)
         other.findings = list(self.findings)
         return other
 
-    def load_path(self, path, *, layer: int = 1, cache: bool = True) -> None:
+    def load_path(self, path: str | os.PathLike[str], *, layer: int = 1,
+                  cache: bool = True) -> None:
         """Read a file or folder; with ``cache``, a folder comes from the cache when unchanged
         (nxschema/_cache.py: keyed by every file's path, size and mtime)."""
         path = Path(path)
@@ -197,7 +210,7 @@ class Catalog:
     def __contains__(self, key: str) -> bool:
         return key in self._entries
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[str]:
         return iter(sorted(self._entries))
 
     def __len__(self) -> int:
@@ -208,6 +221,7 @@ class Catalog:
         return self._entries[key].definition
 
     def is_yaml(self, key: str) -> bool:
+        """True if the definition of ``key`` was read from YAML (False: from NXDL)."""
         return self._entries[key].is_yaml
 
     def __getitem__(self, key: str) -> m.Definition:
@@ -216,10 +230,12 @@ class Catalog:
             self._resolved[key] = self._resolve(key)
         return self._resolved[key]
 
-    def get(self, key: str):
+    def get(self, key: str) -> m.Definition | None:
+        """The resolved definition of ``key``, or None if there is none."""
         return self[key] if key in self._entries else None
 
-    def definitions(self):
+    def definitions(self) -> list[m.Definition]:
+        """Every definition, resolved, sorted by key."""
         return [self[key] for key in self]
 
     def chain(self, key: str) -> list[str]:
@@ -232,6 +248,8 @@ class Catalog:
         return out
 
     def extends_cycle(self, key: str) -> list[str] | None:
+        """The keys of the ``extends`` cycle ``key`` runs into (first one repeated at the end),
+        or None."""
         seen = []
         while key in self._entries:
             if key in seen:
@@ -265,7 +283,7 @@ class Catalog:
             return None
         return self[nx_class]
 
-    def applications(self, value: str, container: str):
+    def applications(self, value: str, container: str) -> m.Definition | None:
         """Application definitions whose name is ``value``, usable in an NXentry or NXsubentry."""
         keys = [f"{value}@subentry", value] if container == "NXsubentry" else [value]
         for key in keys:
@@ -277,20 +295,37 @@ class Catalog:
         return None
 
     def of_category(self, category: str) -> list[m.Definition]:
+        """The resolved definitions of ``category`` (base, application, layout, process)."""
         return [self[k] for k in self if self._entries[k].definition.category == category]
 
 
-def load(*paths, bundled: bool = True, prefer: str = "yaml", strict: bool = True,
-         strict_definitions: bool = False) -> Catalog:
-    """Load definitions into a :class:`Catalog`.
+# What ``definitions=`` takes everywhere: a Catalog, or paths of definition files and folders.
+DefinitionsLike = Catalog | str | os.PathLike[str] | Iterable[str | os.PathLike[str]]
 
-    ``paths`` are files or folders of YAML (``.yaml``) and NXDL (``.nxdl.xml``) definitions; with
-    ``bundled`` the definitions shipped with nxschema come first (and are overridden by ``paths``).
-    With ``strict``, any error raises :class:`DefinitionError` carrying the findings.
+
+def load(*paths: str | os.PathLike[str], bundled: bool = True, prefer: str = "yaml",
+         strict: bool = True, strict_definitions: bool = False) -> Catalog:
+    """Load definitions into a :class:`Catalog`.
 
     NXDL that breaks nxdl.xsd in small ways (``required="true"`` on a field, ``optional="True"``,
     an attribute the xsd lacks) is read as its author meant, with warnings (docs/nxdl.md, "Lenient
-    reading"); ``strict_definitions`` makes those warnings errors too.
+    reading").
+
+    Args:
+        paths: files or folders of YAML (``.yaml``) and NXDL (``.nxdl.xml``) definitions; a
+            later one overrides an earlier one of the same key.
+        bundled: load the definitions shipped with nxschema first (``paths`` override them).
+        prefer: ``yaml`` or ``nxdl``: which wins when one folder holds both forms of a key.
+        strict: raise when loading finds an error (else the findings are in
+            ``catalog.findings``).
+        strict_definitions: make the lenient-reading warnings errors too.
+
+    Returns:
+        The :class:`Catalog`, with ``extends`` resolved on lookup.
+
+    Raises:
+        nxschema.errors.DefinitionError: with ``strict``, any error; ``.findings`` says which.
+        nxschema.errors.ArgumentError: ``prefer`` is neither ``yaml`` nor ``nxdl``.
     """
     catalog = Catalog(prefer=prefer)
     if bundled:
@@ -310,5 +345,23 @@ def load(*paths, bundled: bool = True, prefer: str = "yaml", strict: bool = True
 
 
 def _as_error(finding: Finding) -> Finding:
-    return error(finding.code, f"{finding.message} (refused: strict definitions)",
-                 file=finding.file, line=finding.line, col=finding.col)
+    # The same finding made an error: its code was checked when it was made.
+    return dataclasses.replace(finding, severity="error",
+                               message=f"{finding.message} (refused: strict definitions)")
+
+
+def as_catalog(definitions: DefinitionsLike | None = None, *, bundled: bool = True,
+               strict: bool = True) -> Catalog:
+    """The catalog that ``definitions=`` names: a :class:`Catalog` as it is; a path or paths of
+    definition files and folders loaded over the bundled ones (with ``bundled``); None for the
+    bundled definitions alone. Raises :class:`DefinitionError` (with ``strict``) when they do
+    not load."""
+    if isinstance(definitions, Catalog):
+        return definitions
+    if definitions is None:
+        paths: list = []
+    elif isinstance(definitions, (str, os.PathLike)):
+        paths = [definitions]
+    else:
+        paths = list(definitions)
+    return load(*paths, bundled=bundled, strict=strict)

@@ -35,7 +35,7 @@ from nxschema import model as m
 from nxschema._definitions.bounds import hdf5_name_problem, int_problem, is_integer_text, shown
 from nxschema._definitions.nxdl_xml import Node, Refused, clean_doc, parse, split
 from nxschema._process.formats import FORMATS as CONFIG_FORMATS
-from nxschema._findings import Finding, error, warning
+from nxschema._findings import Finding, error
 from nxschema._vocabulary import DOMAINS, PLACEMENTS, REFERS_TO
 
 NXDL_NS = "http://definition.nexusformat.org/nxdl/3.1"
@@ -131,9 +131,9 @@ class _Builder:
         self.file = file
         self.findings: list[Finding] = []
 
-    def problem(self, node: Node, code: str, message: str, severity=error) -> None:
-        self.findings.append(severity(code, message, file=self.file, line=node.line,
-                                      col=node.col))
+    def problem(self, node: Node, code: str, message: str, severity: str = "error") -> None:
+        self.findings.append(Finding(code, severity, message, file=self.file, line=node.line,
+                                     col=node.col))
 
     def src(self, node: Node) -> m.Source:
         return m.Source(self.file, node.line, node.col)
@@ -161,7 +161,7 @@ class _Builder:
             if ns or local not in allowed:
                 self.problem(node, "nxdl-attribute", f"<{node.tag}> has no attribute "
                              f"{shown(local)} in nxdl.xsd; it is ignored (allowed: "
-                             f"{', '.join(allowed) or 'none'})", severity=warning)
+                             f"{', '.join(allowed) or 'none'})", severity="warning")
                 continue
             attrs[local] = value
         for key in REQUIRED.get(node.tag, ()):
@@ -170,7 +170,7 @@ class _Builder:
         if node.text and node.tag not in _MIXED and "".join(node.text).strip():
             self.problem(node, "nxdl-lenient", f"<{node.tag}> holds text outside a <doc>; "
                          "nxdl.xsd allows text only in <doc>, and it is ignored",
-                         severity=warning)
+                         severity="warning")
         return attrs
 
     def children(self, node: Node) -> list[Node]:
@@ -200,7 +200,7 @@ class _Builder:
         if value is None and text.strip().lower() in ("true", "false"):
             value = text.strip().lower() == "true"
             self.problem(node, "nxdl-lenient", f"{key}={shown(text)}: nxdl.xsd booleans are lower "
-                         f"case; read as {key}=\"{str(value).lower()}\"", severity=warning)
+                         f"case; read as {key}=\"{str(value).lower()}\"", severity="warning")
         elif value is None:
             self.problem(node, "nxdl-value", f"{key}={shown(text)} is not a boolean (true or false)")
         return value
@@ -242,7 +242,7 @@ class _Builder:
             return optional
         self.problem(node, "nxdl-lenient", f"<{node.tag}> has no attribute 'required' in "
                      f'nxdl.xsd; read as optional="{str(not required).lower()}"',
-                     severity=warning)
+                     severity="warning")
         return not required
 
     def choose(self, node, attrs, key, allowed):
@@ -353,7 +353,7 @@ class _Builder:
         if "units" in attrs:
             self.problem(node, "nxdl-lenient", "<attribute> has no attribute 'units' in "
                          f"nxdl.xsd; read as the attribute's units ({shown(attrs['units'])})",
-                         severity=warning)
+                         severity="warning")
             units = units if units is not None else attrs["units"]
         return m.Attribute(
             attrs.get("name", ""), type=attrs.get("type"), units=units,
@@ -410,7 +410,7 @@ class _Builder:
                 if value is not None:
                     self.problem(node, "nxdl-lenient", f"<link> has no attribute {key!r} in "
                                  f'nxdl.xsd; read as {key}="{str(value).lower()}"',
-                                 severity=warning)
+                                 severity="warning")
                     flags[key] = value if flags[key] is None else flags[key]
         flags["optional"] = self.requirement(node, attrs, flags["optional"])
         return m.Link(attrs.get("name", ""), attrs.get("target", ""), doc=self.doc(kids),
@@ -482,7 +482,7 @@ class _Builder:
             return None
         if root.ns == "":
             self.problem(root, "nxdl-namespace", f"<definition> should declare "
-                         f'xmlns="{NXDL_NS}"', severity=warning)
+                         f'xmlns="{NXDL_NS}"', severity="warning")
         attrs = self.check(root)
         self.choose(root, attrs, "type", ("group", "definition"))
         kids = self.children(root)
@@ -540,10 +540,18 @@ def _extra_problem(tag: str, key: str, value, allowed) -> str | None:
 
 
 def read_nxdl(text: str, file: str) -> tuple[m.Definition | None, list[Finding]]:
-    """Parse one NXDL definition. Returns (definition or None, findings); never raises.
+    """Parse one NXDL definition.
 
-    The definition is returned even when some elements had problems (they are left out and
-    reported), so that ``nxschema check`` can go on to lint the rest.
+    Args:
+        text: the NXDL XML text.
+        file: the name findings give as its place (``file:line:col``).
+
+    Returns:
+        ``(definition, findings)``. The definition is returned even when some elements had
+        problems (they are left out and reported), so that ``nxschema check`` can go on to lint
+        the rest; it is None when the XML cannot be parsed or has no ``<definition>``.
+
+    Never raises for bad input: every problem is a finding.
     """
     try:
         root, before_root = parse(text)

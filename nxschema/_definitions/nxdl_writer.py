@@ -259,6 +259,12 @@ def write_nxdl(definition: m.Definition) -> str:
 
     Names and link targets are written as they are: one that NXDL does not allow (a ``-`` in a
     name, say) stays so, and the xsd will say so.
+
+    Args:
+        definition: the model, as :func:`read_yaml` or :func:`read_nxdl` gives it.
+
+    Returns:
+        The XML text. Raises nothing for a valid model.
     """
     d = definition
     out = _Out()

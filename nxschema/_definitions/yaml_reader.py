@@ -10,6 +10,7 @@ import functools
 import json
 import re
 from importlib import resources
+from typing import Any
 
 import jsonschema
 
@@ -23,7 +24,12 @@ GROUP_KEY = re.compile(r"^([A-Za-z0-9_.]*)\(([A-Za-z_][A-Za-z0-9_]*)\)$")
 
 
 @functools.lru_cache(maxsize=1)
-def meta_schema() -> dict:
+def meta_schema() -> dict[str, Any]:
+    """The JSON Schema of the YAML definition language (docs/definition.schema.json).
+
+    Returns:
+        The schema as parsed JSON (cached: do not change it). Raises nothing.
+    """
     text = resources.files("nxschema").joinpath("schema/definition.schema.json").read_text()
     return json.loads(text)
 
@@ -272,7 +278,18 @@ def _int_or_text(value):
 
 
 def read_yaml(text: str, file: str) -> tuple[m.Definition | None, list[Finding]]:
-    """Parse one YAML definition. Returns (definition or None, findings); never raises."""
+    """Parse one YAML definition.
+
+    Args:
+        text: the YAML text.
+        file: the name findings give as its place (``file:line:col``).
+
+    Returns:
+        ``(definition, findings)``: the definition is None when the text cannot be read as
+        one; the findings say what is wrong, with positions.
+
+    Never raises for bad input: every problem is a finding.
+    """
     doc, findings = read_positioned(text, file)
     if doc.data is None:
         return None, findings

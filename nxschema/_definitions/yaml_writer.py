@@ -199,7 +199,14 @@ def definition_data(definition: m.Definition) -> dict:
 
 
 def write_yaml(definition: m.Definition) -> str:
-    """YAML text for ``definition``; reading it back gives an equal model."""
+    """YAML text for ``definition``; reading it back gives an equal model.
+
+    Args:
+        definition: the model, as :func:`read_yaml` or :func:`read_nxdl` gives it.
+
+    Returns:
+        The YAML text. Raises nothing for a valid model.
+    """
     data = definition_data(definition)
     text = yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100,
                      default_flow_style=None)

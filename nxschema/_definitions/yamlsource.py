@@ -50,8 +50,10 @@ class PositionedData:
 
 
 class _TooBig(NxschemaError):
-    def __init__(self, why, node, code="yaml-too-big"):
-        self.why, self.node, self.code = why, node, code
+    # ``integer``: an integer too long (too-large-integer), else a document too big. A flag, not
+    # a code, so that every code is a literal where the finding is made (tests/test_codes.py).
+    def __init__(self, why, node, integer: bool = False):
+        self.why, self.node, self.integer = why, node, integer
 
 
 def _pos(mark) -> tuple[int, int]:
@@ -62,7 +64,7 @@ def _scalar(node):
     if node.tag == _INT_TAG and len(node.value) > MAX_INT_CHARS:
         # Python refuses int() of 4,300 digits with a ValueError (and is slow well before)
         raise _TooBig(f"an integer of {len(node.value)} characters (at most {MAX_INT_CHARS})",
-                      node, "too-large-integer")
+                      node, integer=True)
     value = _constructor.construct_object(node, deep=True)
     if isinstance(value, (datetime.date, datetime.datetime)):
         return node.value  # keep dates as the text the author wrote
@@ -171,7 +173,8 @@ def read_positioned(text: str, file: str) -> tuple[PositionedData, list[Finding]
         out.data = converter.convert(node, (), 0)
     except _TooBig as exc:
         line, col = _pos(exc.node.start_mark)
-        return out, [error(exc.code, exc.why, file=file, line=line, col=col)]
+        code = "too-large-integer" if exc.integer else "yaml-too-big"
+        return out, [error(code, exc.why, file=file, line=line, col=col)]
     except yaml.constructor.ConstructorError as exc:
         mark = exc.problem_mark
         line, col = _pos(mark) if mark else (1, 1)

@@ -7,11 +7,13 @@ the definitions once per catalog, and hand the walk to ``_walker.Walker``.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 import h5py
 
-from nxschema._definitions.catalog import Catalog, load
+from nxschema._definitions.catalog import Catalog, DefinitionsLike, load
 from nxschema._findings import Finding
 from nxschema._h5.access import FileProblem, Resolver, decode, default_io, open_file
 from nxschema._validate.plan import compile_plan
@@ -28,17 +30,22 @@ class Report:
 
     @property
     def errors(self) -> list[Finding]:
+        """The findings of severity ``error``."""
         return [f for f in self.findings if f.severity == "error"]
 
     @property
     def warnings(self) -> list[Finding]:
+        """The findings of severity ``warning``."""
         return [f for f in self.findings if f.severity == "warning"]
 
     @property
     def ok(self) -> bool:
+        """True when there is no error (warnings and infos allowed)."""
         return not self.errors
 
-    def as_dict(self, severity: str = "info") -> dict:
+    def as_dict(self, severity: str = "info") -> dict[str, Any]:
+        """The report as JSON-ready data, with the findings at least as severe as
+        ``severity``: ``{"file", "ok", "findings": [...]}``."""
         return {"file": self.file, "ok": self.ok,
                 "findings": [f.as_dict() for f in self.findings if f.at_least(severity)]}
 
@@ -99,17 +106,36 @@ def split_root(names: list[str], jobs: int) -> list[list[str]]:
     return [names[i:i + size] for i in range(0, len(names), size)]
 
 
-def iter_findings(target, *, definitions=None, definition: str | None = None,
-                  external: str = "below", jobs: int | None = 1, _part=None,
-                  strict_definitions: bool = False, discovery: bool = True):
-    """Yield the findings of one file (a path, an h5py.File or an h5py.Group), lazily.
+def iter_findings(target: str | os.PathLike[str] | h5py.File | h5py.Group, *,
+                  definitions: DefinitionsLike | None = None,
+                  definition: str | os.PathLike[str] | None = None, external: str = "below",
+                  jobs: int | None = 1, _part: Any = None,
+                  strict_definitions: bool = False, discovery: bool = True
+                  ) -> Iterator[Finding]:
+    """Yield the findings of one file, lazily, as the walk finds them.
 
-    ``strict_definitions``: definition paths given in ``definitions`` must follow nxdl.xsd
-    exactly (see :func:`nxschema.load`); else small NXDL deviations load with warnings.
+    Args:
+        target: a path (opened read-only, without locking), an h5py.File or an h5py.Group.
+        definitions: a :class:`~nxschema.Catalog`, or paths of definition files and folders
+            loaded over the bundled ones; None: the bundled ones.
+        definition: a definition key or file to apply to the whole file (else each entry's
+            ``definition`` field, the root's ``@layout`` and the NX classes decide).
+        external: the external-link policy: ``below`` (files under the linking file's folder),
+            ``follow`` or ``never``.
+        jobs: processes for a path with many entries (None: one per core, up to 4). The root's
+            links are split between them; the findings are the same as with one process, in
+            the same order but for the root's own presence findings, which come first.
+        strict_definitions: definition paths given in ``definitions`` must follow nxdl.xsd
+            exactly (see :func:`nxschema.load`); else small NXDL deviations load with warnings.
+        discovery: apply definitions that declare when they apply (``applies_when``, e.g.
+            NXesrf_raw to files Bliss wrote); False: only ``@layout`` and ``definition``.
 
-    ``jobs``: processes to use for a path with many entries (None: one per core, up to 4).
-    The root's links are split between them; the findings are the same as with one process,
-    in the same order but for the root's own presence findings, which come first.
+    Yields:
+        :class:`~nxschema.Finding` objects. A file that cannot be opened gives one
+        ``file-unreadable`` finding; a bad file never raises.
+
+    Raises:
+        nxschema.errors.DefinitionError: ``definitions`` paths that do not load.
     """
     catalog = _catalog_of(definitions, strict_definitions)
     plans = compile_plan(catalog)
@@ -179,17 +205,30 @@ def _parallel(walker, f, file, names, jobs, catalog, definition, external):
         results.close()
 
 
-def validate(target, *, definitions=None, definition: str | None = None,
-             external: str = "below", jobs: int | None = 1,
-             strict_definitions: bool = False, discovery: bool = True) -> Report:
-    """Validate one file; returns a :class:`Report` with ``.ok`` and ``.findings``.
+def validate(target: str | os.PathLike[str] | h5py.File | h5py.Group, *,
+             definitions: DefinitionsLike | None = None,
+             definition: str | os.PathLike[str] | None = None, external: str = "below",
+             jobs: int | None = 1, strict_definitions: bool = False,
+             discovery: bool = True) -> Report:
+    """Validate one file against the definitions that apply to it.
 
-    ``definitions``: a Catalog, or paths of definition files/folders (default: the bundled ones).
-    ``definition``: a definition key or file to apply to the whole file (else discovery).
-    ``external``: the external-link policy, ``below`` (default), ``follow`` or ``never``.
-    ``jobs``: processes for a file with many entries (None: one per core); see iter_findings.
-    ``strict_definitions``: refuse definition paths that break nxdl.xsd even in small ways.
-    ``discovery``: apply definitions by their ``applies_when`` (default True).
+    Args:
+        target: a path (opened read-only, without locking), an h5py.File or an h5py.Group.
+        definitions: a :class:`~nxschema.Catalog`, or paths of definition files and folders
+            loaded over the bundled ones; None: the bundled ones.
+        definition: a definition key or file to apply to the whole file (else discovery).
+        external: the external-link policy: ``below`` (default), ``follow`` or ``never``.
+        jobs: processes for a file with many entries (None: one per core); see
+            :func:`iter_findings`.
+        strict_definitions: refuse definition paths that break nxdl.xsd even in small ways.
+        discovery: apply definitions by their ``applies_when`` (default True).
+
+    Returns:
+        A :class:`Report`: ``.ok`` (no error), ``.findings``, ``.errors``, ``.warnings``.
+
+    Raises:
+        nxschema.errors.DefinitionError: ``definitions`` paths that do not load. A bad file
+            never raises: it gives findings.
     """
     name = target.file.filename if isinstance(target, (h5py.File, h5py.Group)) else \
         os.fspath(target)

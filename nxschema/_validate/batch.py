@@ -20,6 +20,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
+from nxschema._definitions.catalog import DefinitionsLike
 from nxschema._findings import SEVERITIES, Finding
 from nxschema._validate.api import (
     PARALLEL_MIN_LINKS, Report, _catalog_of, iter_findings, split_root, validate_part,
@@ -235,7 +236,8 @@ class Batch:
         if self.client is not None:
             from nxschema._validate.cluster import run_on_dask
 
-            yield from run_on_dask(self.files, self.paths, self.settings, self.client, self.jobs)
+            yield from run_on_dask(self.files, self.paths, self.settings, self.client, self.jobs,
+                                   check_file, _died)
             return
         splits = self._splits() if self.total < self.jobs else {}
         if self.total == 1 and not splits:
@@ -333,8 +335,9 @@ def _forked(conn, path: str, settings: Settings) -> None:
     conn.close()
 
 
-def validate_many(paths, *, definitions=None, definition: str | None = None,
-                  external: str = "below", jobs: int | None = None, client=None,
+def validate_many(paths: str | os.PathLike[str] | Iterable[str | os.PathLike[str]], *,
+                  definitions: DefinitionsLike | None = None, definition: str | None = None,
+                  external: str = "below", jobs: int | None = None, client: Any = None,
                   include: Sequence[str] = DEFAULT_INCLUDE, exclude: Sequence[str] = (),
                   timeout: float | None = 60.0, sort: bool = False,
                   severity: dict[str, str] | None = None) -> Batch:
@@ -351,6 +354,17 @@ def validate_many(paths, *, definitions=None, definition: str | None = None,
 
     In a script, call it under ``if __name__ == "__main__":``: the workers are started with
     ``spawn``, which imports the main module again.
+
+    Args:
+        paths, definitions, definition, external, jobs, client, include, exclude, timeout,
+        severity: as above; sort: hand the reports out in the order of the files.
+
+    Returns:
+        A :class:`Batch`: iterate it for one :class:`Report` per file.
+
+    Raises:
+        nxschema.errors.DefinitionError: ``definitions`` paths that do not load; a bad file
+            never raises (it gives findings).
     """
     return Batch(paths, definitions=definitions, definition=definition, external=external,
                  jobs=jobs, client=client, include=include, exclude=exclude, timeout=timeout,

@@ -26,12 +26,11 @@ def _missing(paths: list[str]) -> list[str]:
     return [p for p in paths if not os.path.exists(p)]
 
 
-def check_files(paths: list[str], settings) -> list:
+def check_files(paths: list[str], settings, check) -> list:
     """One task: a few files (a task per file would cost more in Dask's bookkeeping than a
-    small file takes to check)."""
-    from nxschema._validate.batch import check_file
-
-    return [check_file(path, settings) for path in paths]
+    small file takes to check). ``check`` is batch.check_file, passed in so that this module
+    does not import batch back (no import cycle)."""
+    return [check(path, settings) for path in paths]
 
 
 def _chunk_size(files: int, workers: int) -> int:
@@ -60,13 +59,11 @@ def _client(client, jobs: int):
     return made, [made]
 
 
-def run_on_dask(files: list[str], roots: list[str], settings, client, jobs: int
-                ) -> Iterator[Report]:
+def run_on_dask(files: list[str], roots: list[str], settings, client, jobs: int,
+                check, died) -> Iterator[Report]:
     """Each file of ``files`` as a Dask task; ``roots`` are the paths as asked, checked for
     visibility on every worker first. Reports carry the paths as given, not the absolute ones."""
     from distributed import as_completed
-
-    from nxschema._validate.batch import _died
 
     client, made = _client(client, jobs)
     futures: dict = {}
@@ -88,7 +85,7 @@ def run_on_dask(files: list[str], roots: list[str], settings, client, jobs: int
         tries: dict[int, int] = {}
         for start in range(0, len(paths), size):
             chunk = paths[start:start + size]
-            futures[client.submit(check_files, chunk, shared, pure=False)] = chunk
+            futures[client.submit(check_files, chunk, shared, check, pure=False)] = chunk
         pending = as_completed(list(futures))
         for future in pending:
             chunk = futures.pop(future)
@@ -103,12 +100,12 @@ def run_on_dask(files: list[str], roots: list[str], settings, client, jobs: int
             # check_file never raises: an error here is the cluster's (a worker lost)
             tries[id(chunk)] = tries.get(id(chunk), 0) + 1
             if tries[id(chunk)] == 1:
-                retry = client.submit(check_files, chunk, shared, pure=False)
+                retry = client.submit(check_files, chunk, shared, check, pure=False)
                 futures[retry] = chunk
                 pending.add(retry)
             else:
                 for path in chunk:
-                    yield Report(absolute[path], [_died(absolute[path])])
+                    yield Report(absolute[path], [died(absolute[path])])
     finally:
         if futures:
             client.cancel(list(futures))

@@ -14,6 +14,8 @@ Only members bound to a link concept are looked at, so a file pays nothing for t
 
 from __future__ import annotations
 
+from nxschema._validate.table import Message
+
 import os
 import posixpath
 
@@ -84,18 +86,20 @@ def check_links(walker, child, node, parent_path: str, matched):
             resolved = attr
         elif attr is None or attr == own:
             for spec in specs:
-                yield ("link-is-copy", "warning",
-                       (f"{child.name!r} should be a link to {spec.link_target}, but it is a "
-                        "plain object (no soft link, and no @target naming the original)"), spec)
+                yield Message("link-is-copy", (
+                    f"{child.name!r} should be a link to {spec.link_target}, but it is a plain "
+                    "object (no soft link, and no @target naming the original)"), "warning"), spec
             return
     if attr is not None and resolved is not None and attr != resolved and \
             child.link != LINK_EXTERNAL:
-        yield ("link-target-attribute", "warning",
-               f"@target is {attr!r}, but the link resolves to {resolved!r}", None)
+        yield Message("link-target-attribute",
+                      f"@target is {attr!r}, but the link resolves to {resolved!r}",
+                      "warning"), None
     if child.link == LINK_HARD and resolved is None:
         # @target names another object: the member is no link to what it says
-        yield ("link-target-attribute", "warning",
-               f"@target is {attr!r}, which is another object than this one", None)
+        yield Message("link-target-attribute",
+                      f"@target is {attr!r}, which is another object than this one",
+                      "warning"), None
         return
     if resolved is None or child.link == LINK_EXTERNAL:
         return  # an external link: its target lives in another file
@@ -113,8 +117,8 @@ def target_messages(walker, name: str, resolved: str, spec, node):
         return
     problem = target_problem(walker.io, root, resolved, spec.link_target, walker.classes)
     if problem:
-        yield ("wrong-link-target", "error",
-               f"{name!r} must link to {spec.link_target}: {problem}", spec)
+        yield Message("wrong-link-target",
+                      f"{name!r} must link to {spec.link_target}: {problem}", "error"), spec
 
 
 def _same_object(walker, file: str, a: str, b: str) -> bool:

@@ -7,4 +7,6 @@ from nxschema._binding.concepts import (  # noqa: F401
     GroupPlan,
     Plans,
     compile_plan,
+    planned_definition,
+    requirement_of,
 )

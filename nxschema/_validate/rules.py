@@ -8,7 +8,6 @@ payload beyond short strings and scalars.
 from __future__ import annotations
 
 from nxschema._binding.discover import fitting_forms  # noqa: F401  (its old home)
-from nxschema._codes import Code, register
 from nxschema._validate.table import Frame, Message, rule
 from nxschema._validate.values import ISO8601
 
@@ -171,30 +170,3 @@ def process_checks(frame: Frame):
         if isinstance(value, str) and not ISO8601.match(value.strip()):
             yield Message("bad-date", f"{value!r} is not an ISO 8601 date", "error", at="/date")
 
-
-register(
-    Code("bad-signal", "error", "file", "@signal or @auxiliary_signals names a missing dataset.",
-         "@signal='counts' with no counts dataset"),
-    Code("missing-signal", "warning", "file", "An NXdata without @signal.", "NXdata with only "
-         "datasets"),
-    Code("legacy-signal", "warning", "file", "The old @signal=1 on a dataset is used.",
-         "data.attrs['signal'] = 1"),
-    Code("bad-axes", "error", "file", "@axes does not fit the signal's rank or names a missing "
-         "axis.", "@axes=['x', 'y'] for a 1-D signal"),
-    Code("axis-length", "error", "file", "An axis is neither n nor n+1 (bin edges) long.",
-         "signal of 100 points, axis of 98"),
-    Code("errors-shape", "error", "file", "FIELD_errors (or an auxiliary signal) has another "
-         "shape than FIELD.", "data (100,), data_errors (99,)"),
-    Code("dangling-default", "error", "file", "@default names nothing.", "root @default='2.1' "
-         "with no entry 2.1"),
-    Code("default-not-nxdata", "warning", "file", "@default leads to a group that is not NXdata "
-         "and has no @default.", "entry @default='instrument'"),
-    Code("duplicate-sequence-index", "error", "file", "Two NXprocess groups of one entry share "
-         "sequence_index.", "two steps with sequence_index 1"),
-    Code("bad-config", "error", "file", "A process configuration does not parse in its format.",
-         "type='application/json', data='{\"a\": '"),
-    Code("config-schema", "error", "file", "A parsed configuration fails the definition's JSON "
-         "Schema.", "a missing required key"),
-    Code("unknown-config-format", "warning", "file", "A configuration's format label is not "
-         "json, yaml or ini.", "type='application/toml'"),
-)

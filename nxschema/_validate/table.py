@@ -29,7 +29,7 @@ class _Empty(Mapping):
     __hash__ = object.__hash__
 
     def __getitem__(self, key):
-        raise KeyError(key)
+        raise KeyError(key)  # the Mapping protocol's own error, for a mapping that is empty
 
     def __iter__(self):
         return iter(())
@@ -120,15 +120,10 @@ def rules_for(on: tuple) -> tuple[Rule, ...]:
 
 
 def rule_of(code: str) -> str | None:
-    """``module.function`` of the rule that yields ``code``, or None (a walker finding)."""
-    _load()
+    """``module.function`` of the rule that yields ``code``, or None (a walker finding).
+    The rule modules register themselves when imported (the walker imports them)."""
     found = _BY_CODE.get(code)
     return f"{found.fn.__module__}.{found.name}" if found else None
-
-
-def _load() -> None:
-    # The modules that register rules; imported by the walker anyway.
-    from nxschema._validate import dataset_rules, rules  # noqa: F401
 
 
 def where(path: str, at: str) -> str:

@@ -192,10 +192,9 @@ class Walker:
         """The link-target checks of the entry just walked (or of the root)."""
         pending, self.pending_links = self.pending_links, []
         for name, resolved, spec, node in pending:
-            for code, severity, message, concept in links.target_messages(self, name, resolved,
-                                                                          spec, node):
-                yield self.finding(code, self.severity(concept, severity), node, message,
-                                   concept)
+            for message, concept in links.target_messages(self, name, resolved, spec, node):
+                yield self.finding(message.code, self.severity(concept, message.severity), node,
+                                   message.text, concept)
 
     def discover_application(self, nx_class, by_name, node, contexts):
         child = by_name.get("definition")
@@ -260,9 +259,9 @@ class Walker:
             if not matched and role != "worker":
                 yield from self.unmatched(child, nx_class, cnode, contexts, vocabulary)
             if flags & _LINK and child.link != LINK_EXTERNAL:
-                for code, severity, message, spec in links.check_links(self, child, cnode,
-                                                                       node.path, matched):
-                    yield self.finding(code, self.severity(spec, severity), cnode, message, spec)
+                for message, spec in links.check_links(self, child, cnode, node.path, matched):
+                    yield self.finding(message.code, self.severity(spec, message.severity),
+                                       cnode, message.text, spec)
             if child.is_group:
                 yield from self.child_group(child, cnode, attrs, nx_class, matched, entry_state,
                                             depth, stack, path,

@@ -23,6 +23,7 @@ from __future__ import annotations
 import ast
 import builtins
 import keyword
+import os
 import re
 import textwrap
 from dataclasses import dataclass, field
@@ -31,6 +32,8 @@ from pathlib import Path
 import jinja2
 
 from nxschema import __version__
+from nxschema import model as m
+from nxschema._definitions.catalog import DefinitionsLike
 from nxschema._templating import environment, template_error
 from nxschema._write.codegen_format import (
     ascii_identifier,
@@ -516,11 +519,23 @@ def _environment(templates=None) -> jinja2.Environment:
                        filters={"wrap": wrap, "py": python_literal, "doc": docstring_text})
 
 
-def generate_writer(definition, *, definitions=None, templates=None) -> str:
-    """The source of a Python module that writes ``definition`` (a key, a file or a Definition).
+def generate_writer(definition: m.Definition | str | os.PathLike[str], *,
+                    definitions: DefinitionsLike | None = None,
+                    templates: str | os.PathLike[str] | None = None) -> str:
+    """The source of a typed Python module with a function that writes ``definition``.
 
-    ``templates``: a folder whose ``writer.py.j2`` / ``helpers.py.j2`` replace the bundled ones.
-    Raises CodegenError if the rendered module is not valid Python.
+    Args:
+        definition: a catalog key (``NXxas``), a definition file, or a Definition.
+        definitions: a :class:`~nxschema.Catalog`, or paths of definition files and folders
+            loaded over the bundled ones; None: the bundled ones.
+        templates: a folder whose ``writer.py.j2`` / ``helpers.py.j2`` replace the bundled ones.
+
+    Returns:
+        The module's source text.
+
+    Raises:
+        nxschema.errors.LayoutError: the definition is unknown or cannot be laid out.
+        nxschema.errors.CodegenError: a template fails, or the module is not valid Python.
     """
     model = writer_model(definition, definitions)
     try:
