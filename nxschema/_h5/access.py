@@ -399,6 +399,10 @@ class Resolver:
             self._roots[path] = None if handle is None else self.io.root(handle)
         return self._roots[path]
 
+    def h5file(self, path: str):
+        """The h5py file handle of ``path`` (opened if needed), or None if it cannot be."""
+        return self._file(os.path.normpath(os.path.abspath(path)))
+
     def locate(self, file: str, path: str) -> tuple[str, str]:
         """The file and path where the object at ``path`` really is, through soft and external
         links on the way (for messages: only called when a finding is reported). Only links

@@ -95,12 +95,14 @@ def _root_links(f: h5py.File) -> list[str]:
         return []
 
 
-def validate_part(file, catalog, definition, external, role, names) -> list[Finding]:
+def validate_part(file, catalog, definition, external, role, names,
+                  discovery: bool = True) -> list[Finding]:
     """One share of a split file (run in a worker): the findings of the groups among the root
     links ``names`` of ``file``; with ``role`` "main", also the root's own findings and every
     root link that is not a group."""
     return list(iter_findings(file, definitions=catalog, definition=definition,
-                              external=external, jobs=1, _part=(role, frozenset(names))))
+                              external=external, jobs=1, discovery=discovery,
+                              _part=(role, frozenset(names))))
 
 
 def split_root(names: list[str], jobs: int) -> list[list[str]]:
@@ -113,7 +115,8 @@ def iter_findings(target: str | os.PathLike[str] | h5py.File | h5py.Group, *,
                   definitions: DefinitionsLike | None = None,
                   definition: str | os.PathLike[str] | None = None, external: str = "below",
                   jobs: int | None = 1, _part: Any = None,
-                  strict_definitions: bool = False) -> Iterator[Finding]:
+                  strict_definitions: bool = False, discovery: bool = True
+                  ) -> Iterator[Finding]:
     """Yield the findings of one file, lazily, as the walk finds them.
 
     Args:
@@ -129,6 +132,8 @@ def iter_findings(target: str | os.PathLike[str] | h5py.File | h5py.Group, *,
             the same order but for the root's own presence findings, which come first.
         strict_definitions: definition paths given in ``definitions`` must follow nxdl.xsd
             exactly (see :func:`nxschema.load`); else small NXDL deviations load with warnings.
+        discovery: apply definitions that declare when they apply (``applies_when``, e.g.
+            NXesrf_raw to files Bliss wrote); False: only ``@layout`` and ``definition``.
 
     Yields:
         :class:`~nxschema.Finding` objects. A file that cannot be opened gives one
@@ -152,8 +157,8 @@ def iter_findings(target: str | os.PathLike[str] | h5py.File | h5py.Group, *,
     resolver = Resolver(external)
     forced_layout = definition if definition and catalog.get(definition) and \
         catalog[definition].category == "layout" else None
-    walker = Walker(plans, resolver, forced_layout, definition if not forced_layout else None)
-    walker.part = _part
+    walker = Walker(plans, resolver, forced_layout, definition if not forced_layout else None,
+                    discovery, _part)
     try:
         yield from _guarded(_walk(walker, target, jobs, _part, catalog, definition, external),
                             target)
@@ -201,14 +206,14 @@ def _parallel(walker, f, file, names, jobs, catalog, definition, external):
 
     chunks = split_root(names, jobs)
     pool = Pool(len(chunks) - 1)
-    tasks = [(i, validate_part, (file, catalog, definition, external, "worker", chunk))
+    tasks = [(i, validate_part, (file, catalog, definition, external, "worker", chunk,
+                                      walker.discovery))
              for i, chunk in enumerate(chunks[1:], start=1)]
     pool.start(len(tasks))
     results = pool.run(tasks)
     try:
         # The pool's workers start while this process walks the first share.
-        walker.part = ("main", frozenset(chunks[0]))
-        yield from walker.run(f, file)
+        yield from walker.sharing(("main", frozenset(chunks[0]))).run(f, file)
         done = {}
         for key, status, value in results:
             if status == FAILED:
@@ -225,7 +230,8 @@ def _parallel(walker, f, file, names, jobs, catalog, definition, external):
 def validate(target: str | os.PathLike[str] | h5py.File | h5py.Group, *,
              definitions: DefinitionsLike | None = None,
              definition: str | os.PathLike[str] | None = None, external: str = "below",
-             jobs: int | None = 1, strict_definitions: bool = False) -> Report:
+             jobs: int | None = 1, strict_definitions: bool = False,
+             discovery: bool = True) -> Report:
     """Validate one file against the definitions that apply to it.
 
     Args:
@@ -237,6 +243,7 @@ def validate(target: str | os.PathLike[str] | h5py.File | h5py.Group, *,
         jobs: processes for a file with many entries (None: one per core); see
             :func:`iter_findings`.
         strict_definitions: refuse definition paths that break nxdl.xsd even in small ways.
+        discovery: apply definitions by their ``applies_when`` (default True).
 
     Returns:
         A :class:`Report`: ``.ok`` (no error), ``.findings``, ``.errors``, ``.warnings``.
@@ -249,4 +256,5 @@ def validate(target: str | os.PathLike[str] | h5py.File | h5py.Group, *,
         os.fspath(target)
     return Report(name, list(iter_findings(target, definitions=definitions,
                                            definition=definition, external=external,
-                                           jobs=jobs, strict_definitions=strict_definitions)))
+                                           jobs=jobs, strict_definitions=strict_definitions,
+                                           discovery=discovery)))

@@ -20,6 +20,7 @@ import re
 from pathlib import Path
 
 from nxschema import model as m
+from nxschema._binding.concepts import compile_plan
 from nxschema._definitions.catalog import Catalog, load, read_file
 from nxschema._validate.plan import planned_definition
 from nxschema._write.layout_plot import plot_attributes
@@ -294,8 +295,9 @@ def build_layout(definition: m.Definition, catalog: Catalog, levels=("required",
     if unknown:
         raise ArgumentError(f"unknown requirement levels {sorted(unknown)}")
     if definition.key in catalog and catalog.raw(definition.key).members:
-        # What the validator enforces: members a form inherits from its base class stay
-        # optional (NXprocess's own members are not required by every process form).
+        # What the validator enforces: an application definition merged with those it extends;
+        # members a form inherits from its base class stay optional (NXprocess's own members
+        # are not required by every process form).
         definition = planned_definition(catalog, definition)
     b = _Builder(definition, catalog, levels)
     root = GroupNode("", "/", "NXroot", "required")
