@@ -48,7 +48,10 @@ _API: dict[str, tuple[str, str]] = {
     "Report": ("nxschema._validate.api", "Report"),
     "validate": ("nxschema._validate.api", "validate"),
     "iter_findings": ("nxschema._validate.api", "iter_findings"),
-    "compile_plan": ("nxschema._validate.plan", "compile_plan"),
+    "validate_many": ("nxschema._validate.batch", "validate_many"),
+    "compile_plan": ("nxschema._binding.concepts", "compile_plan"),
+    "bind": ("nxschema._binding.tree", "bind"),
+    "FileBinding": ("nxschema._binding.tree", "FileBinding"),
     "codes": ("nxschema._codes", "all_codes"),
     # writers, docs, processing, ICAT
     "write_skeleton": ("nxschema._write.skeleton", "write_skeleton"),
@@ -78,12 +81,12 @@ _SUBMODULES = ("model", "errors")
 
 # Written out so that linters and IDEs see it; a test checks it against _API.
 __all__ = [
-    "Catalog", "Field", "Finding", "NexusFile", "PersonalItem", "ProcessRecord", "Redaction",
-    "Report", "View", "__version__", "build_docs", "bundled_definitions_dir", "check", "codes",
-    "compile_plan", "errors", "generate_writer", "icat_extract", "icat_keys", "iter_findings",
-    "load", "meta_schema", "model", "open", "personal_data", "read_config", "read_nxdl",
-    "read_processes", "read_yaml", "record_process", "redact", "validate", "write_nxdl",
-    "write_skeleton", "write_yaml",
+    "Catalog", "Field", "FileBinding", "Finding", "NexusFile", "PersonalItem", "ProcessRecord",
+    "Redaction", "Report", "View", "__version__", "bind", "build_docs", "bundled_definitions_dir",
+    "check", "codes", "compile_plan", "errors", "generate_writer", "icat_extract", "icat_keys",
+    "iter_findings", "load", "meta_schema", "model", "open", "personal_data", "read_config",
+    "read_nxdl", "read_processes", "read_yaml", "record_process", "redact", "validate",
+    "validate_many", "write_nxdl", "write_skeleton", "write_yaml",
 ]
 
 if TYPE_CHECKING:  # what type checkers and IDEs see; at run time __getattr__ imports lazily
@@ -108,7 +111,9 @@ if TYPE_CHECKING:  # what type checkers and IDEs see; at run time __getattr__ im
         ProcessRecord, read_config, read_processes, record_process,
     )
     from nxschema._validate.api import Report, iter_findings, validate
-    from nxschema._validate.plan import compile_plan
+    from nxschema._binding.concepts import compile_plan
+    from nxschema._binding.tree import FileBinding, bind
+    from nxschema._validate.batch import validate_many
     from nxschema._write.codegen import generate_writer
     from nxschema._write.skeleton import write_skeleton
 

@@ -3,25 +3,36 @@ the ICAT mapping rules, which live with the ICAT face)."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
-from nxschema._definitions.catalog import Catalog, bundled_definitions_dir, definition_files, read_file
+from nxschema._definitions.catalog import (Catalog, bundled_definitions_dir, definition_files,
+                                           path_problem, read_file)
 from nxschema._findings import Finding, error
 from nxschema._definitions.lint import RULES, lint
 from nxschema._icat.lint import ICAT_RULES
 
 
-def check(*paths, bundled: bool = True) -> dict[str, list[Finding]]:
-    """Check definition files and folders. Returns {file: findings}, one item per file read.
+def check(*paths: str | os.PathLike[str], bundled: bool = True) -> dict[str, list[Finding]]:
+    """Check definition files and folders: syntax, meta-schema, meaning, ICAT mapping.
 
-    The bundled definitions are loaded as context (so a file may extend NXentry or name
-    NXmonochromator) unless ``bundled`` is False; files being checked take precedence.
+    Args:
+        paths: YAML (``.yaml``) and NXDL (``.nxdl.xml``) files, or folders of them.
+        bundled: load the bundled definitions as context (so a file may extend NXentry or name
+            NXmonochromator); the files being checked take precedence.
+
+    Returns:
+        ``{file: findings}``, one item per file read (an empty list when it is clean); a path
+        that is missing or holds no definition files gets an ``io`` finding.
+
+    Never raises for bad input: every problem is a finding.
     """
     files: list[Path] = []
     results: dict[str, list[Finding]] = {}
     for path in map(Path, paths):
-        if not path.exists():
-            results[str(path)] = [error("io", "no such file or folder", file=str(path))]
+        problem = path_problem(path)
+        if problem:  # missing, or a FIFO, device or socket: never opened, exit 2
+            results[str(path)] = [error("io", problem, file=str(path))]
             continue
         found = definition_files(path)
         if path.is_dir() and not found:

@@ -8,8 +8,13 @@ what was not found. Checkers yield findings; callers collect them (never stop at
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
+from typing import Any
 
-from nxschema.errors import DefinitionError  # noqa: F401  (re-exported: its historical home)
+from nxschema._codes import CODES
+from nxschema.errors import (
+    ArgumentError,
+    DefinitionError,  # noqa: F401  (re-exported: its historical home)
+)
 
 SEVERITIES = ("error", "warning", "info")
 _RANK = {name: rank for rank, name in enumerate(SEVERITIES)}
@@ -17,6 +22,13 @@ _RANK = {name: rank for rank, name in enumerate(SEVERITIES)}
 
 @dataclass(frozen=True, slots=True)
 class Finding:
+    """One problem found: a stable ``code`` (see ``nxschema codes``), its ``severity``
+    (``error``, ``warning`` or ``info``), a ``message``, and where it is.
+
+    Raises :class:`~nxschema.errors.ArgumentError` when made with a code that is not in the
+    table of codes, or an unknown severity.
+    """
+
     code: str
     severity: str
     message: str
@@ -27,11 +39,19 @@ class Finding:
     definition: str = ""  # the definition that asked (validation)
     source: str = ""  # ``file:line`` of the rule in that definition (validation)
 
+    def __post_init__(self) -> None:
+        # A code outside the table would be a finding nobody can look up or filter on; two dict
+        # lookups cost nothing next to the walk that found the problem.
+        if self.code not in CODES or self.severity not in _RANK:
+            raise ArgumentError(f"unknown finding code {self.code!r} or severity "
+                                f"{self.severity!r}; every code is in nxschema/_codes.py")
+
     def at_least(self, severity: str) -> bool:
         """True if this finding is as severe as ``severity`` or more."""
         return _RANK[self.severity] <= _RANK[severity]
 
     def location(self) -> str:
+        """``file::/hdf5/path`` (validation), ``file:line:col`` (definitions), or ``file``."""
         if self.path:
             return f"{self.file}::{self.path}" if self.file else self.path
         if self.line:
@@ -45,17 +65,19 @@ class Finding:
             text += f", {self.source})" if self.source else ")"
         return text
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
+        """Every field by name, JSON-ready (the shape of ``--format json``)."""
         return asdict(self)
 
 
-def error(code, message, **where) -> Finding:
+# Internal helpers: call them with a literal code (tests/test_codes.py reads every call).
+def error(code: str, message: str, **where: Any) -> Finding:
     return Finding(code, "error", message, **where)
 
 
-def warning(code, message, **where) -> Finding:
+def warning(code: str, message: str, **where: Any) -> Finding:
     return Finding(code, "warning", message, **where)
 
 
-def info(code, message, **where) -> Finding:
+def info(code: str, message: str, **where: Any) -> Finding:
     return Finding(code, "info", message, **where)

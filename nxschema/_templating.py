@@ -23,6 +23,8 @@ from typing import Any
 
 import jinja2
 
+from nxschema.errors import ArgumentError
+
 #: Output language -> autoescape.
 AUTOESCAPE = {"html": True, "markdown": False, "python": False}
 
@@ -36,7 +38,7 @@ def environment(packaged: str | os.PathLike[str], user: str | os.PathLike[str] |
     added to Jinja2's own. One environment per build: every template is compiled once.
     """
     if output not in AUTOESCAPE:
-        raise ValueError(f"unknown template output {output!r}; one of {sorted(AUTOESCAPE)}")
+        raise ArgumentError(f"unknown template output {output!r}; one of {sorted(AUTOESCAPE)}")
     loaders: list[jinja2.BaseLoader] = []
     if user is not None:
         loaders.append(jinja2.FileSystemLoader(os.fspath(user)))

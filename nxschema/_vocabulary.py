@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import difflib
 
+# What a field's values may refer to (``refers_to``): "files", paths of files.
+REFERS_TO = ("files",)
+
 NX_TYPES = frozenset(
     """
     NX_CHAR NX_CHAR_OR_NUMBER NX_NUMBER NX_FLOAT NX_INT NX_UINT NX_POSINT NX_BOOLEAN
@@ -70,6 +73,34 @@ OFFICIAL_BASE_CLASSES = frozenset(
 
 DOMAINS = ("acquisition", "user", "administrative", "analysis")
 PLACEMENTS = ("entry", "subentry", "any")
+
+
+def edit_distance(a: str, b: str, limit: int = 3) -> int:
+    """Levenshtein distance of ``a`` and ``b``, or ``limit`` when it is at least that."""
+    if abs(len(a) - len(b)) >= limit:
+        return limit
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i]
+        for j, cb in enumerate(b, 1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
+        if min(current) >= limit:
+            return limit
+        previous = current
+    return min(previous[-1], limit)
+
+
+def near_miss(word: str, choices, max_distance: int = 2) -> str:
+    """A ' (did you mean X?)' suffix for a choice within a small edit distance (one edit for
+    short words), or '': a distant "closest" name is no help (NXtechnical_data is not a typo of
+    NXevent_data)."""
+    allowed = 1 if len(word) < 8 else max_distance
+    best, best_distance = None, allowed + 1
+    for choice in sorted(choices):
+        distance = edit_distance(word, choice, allowed + 1)
+        if distance < best_distance:
+            best, best_distance = choice, distance
+    return f" (did you mean {best!r}?)" if best is not None else ""
 
 
 def did_you_mean(word: str, choices) -> str:

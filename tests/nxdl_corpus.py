@@ -10,12 +10,15 @@ are not part of the tree.
 from __future__ import annotations
 
 import functools
+import os
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
 
-NXDL = Path(__file__).resolve().parents[1].parent / "shared" / "nxdl"
+# Next to the checkout by default; NXSCHEMA_NXDL points elsewhere (a git worktree, a CI cache).
+NXDL = Path(os.environ.get("NXSCHEMA_NXDL")
+            or Path(__file__).resolve().parents[1].parent / "shared" / "nxdl")
 XSD = NXDL / "nxdl.xsd"
 OFFICIAL = sorted(NXDL.rglob("*.nxdl.xml")) if NXDL.is_dir() else []
 IDS = [str(p.relative_to(NXDL)) for p in OFFICIAL]

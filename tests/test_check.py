@@ -175,9 +175,10 @@ def test_bad_input_gives_findings_not_tracebacks(tmp_path):
         paths.append(tmp_path / f"NX{name}.yaml")
         paths[-1].write_bytes(text.encode("latin-1"))
     result = run_check(*paths)  # one run: a bad file never stops the others
-    assert result.returncode == 2  # the undecodable file is an I/O error
+    assert result.returncode == 1  # bad content, Latin-1 included, is a finding, not I/O
     for path in paths:
-        assert re.search(rf"{re.escape(str(path))}(:\d+:\d+)?: error\[", result.stdout), path
+        assert re.search(rf"{re.escape(str(path))}:\d+:\d+: error\[", result.stdout), path
+    assert f"{tmp_path / 'NXlatin1.yaml'}:1:1: error[encoding]" in result.stdout
 
 
 def test_help_teaches_with_examples():

@@ -21,7 +21,7 @@ from nxschema._write.layout import EXAMPLE_UNITS
 from nxschema._cli.main import main
 from nxschema._docs import build_docs, markup
 from nxschema._docs.example import skeleton
-from nxschema._docs.pages import safe_stems
+from nxschema._docs.pages import Site, safe_stems
 
 REPO = Path(__file__).resolve().parents[1]
 DEFINITIONS = REPO / "definitions"
@@ -245,16 +245,73 @@ def test_safe_file_names():
                for s in stems.values())
 
 
-def test_skeletons_run_and_write_the_required_members(tmp_path, monkeypatch):
+def test_every_example_script_runs_and_its_file_validates(tmp_path, monkeypatch):
+    """The script on every page of the shipped definitions writes a file with 0 errors."""
+    catalog = nxschema.load(DEFINITIONS, bundled=False)
+    site = Site(catalog, ".md")
+    assert len(site.pages) == len(catalog) >= 29
+    for page in site.pages:
+        folder = tmp_path / page.stem
+        folder.mkdir()
+        monkeypatch.chdir(folder)
+        runpy.run_path(str(write(folder, "example.py", page.skeleton)))
+        files = list(folder.glob("*.h5"))
+        assert len(files) == 1, (page.key, files)
+        report = nxschema.validate(files[0], definitions=catalog)
+        assert not report.errors, (page.key, [str(f) for f in report.errors])
+        with h5py.File(files[0], "r") as f:
+            names = []
+            f.visit(names.append)
+            # Partial names are made real, never written as is.
+            assert not [n for n in names if re.search(r"GROUPNAME|FIELDNAME|NAME\b", n)], \
+                (page.key, names)
+
+
+def test_example_scripts_place_subentries_and_process_forms(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     catalog = nxschema.load(DEFINITIONS, bundled=False)
-    for key in catalog:
-        runpy.run_path(str(write(tmp_path, f"{key}.py", skeleton(catalog[key], key))))
+    for key in ("NXxas@subentry", "NXesrf_process_v1"):
+        runpy.run_path(str(write(tmp_path, f"{key}.py", skeleton(catalog[key], catalog, key))))
     with h5py.File(tmp_path / "NXxas_subentry.h5", "r") as f:
-        assert f["subentry"].attrs["NX_class"] == "NXsubentry"
-        assert f["subentry/definition"][()] == b"NXxas"
-        assert f["subentry/energy"].shape == (10,)
-        assert f["subentry/energy"].attrs["units"] == EXAMPLE_UNITS["NX_ENERGY"]
+        assert f["entry"].attrs["NX_class"] == "NXentry"  # the subentry sits in an NXentry
+        sub = f["entry/xas"]
+        assert sub.attrs["NX_class"] == "NXsubentry"
+        assert sub["definition"][()] == b"NXxas"
+        assert sub["energy"].shape == (10,)
+        assert sub["energy"].attrs["units"] == EXAMPLE_UNITS["NX_ENERGY"]
+        assert list(f) == ["entry"]
+    with h5py.File(tmp_path / "NXesrf_process_v1.h5", "r") as f:
+        process = f["entry/process"]
+        assert process.attrs["NX_class"] == "NXprocess"
+        # Only the form's own required members: nothing inherited from NXprocess/NXobject.
+        assert set(process) == {"program", "version", "configuration", "results"}
+
+
+def test_process_form_pages_show_no_inherited_member_as_required(tmp_path):
+    """Requirement on a page is the validator's: inherited base-class members are optional."""
+    catalog = nxschema.load(DEFINITIONS, bundled=False)
+    site = Site(catalog, ".html")
+    process_pages = [p for p in site.pages if p.definition.category == "process"]
+    assert len(process_pages) >= 3
+    for page in process_pages:
+        inherited = [n for n in page.nodes if n.inherited_from]
+        assert {n.label for n in inherited} >= {"(NXparameters)", "GROUPNAME_log",
+                                               "FIELDNAME_set", "identifierNAME"}, page.key
+        required = [n.label for n in inherited if n.requirement == "required"]
+        assert not required, (page.key, required)
+        own = {n.label: n.requirement for n in page.nodes if not n.inherited_from}
+        assert own["program"] == "required", page.key  # the form's own rules still are
+    # The same members on the NXprocess page itself are what NXprocess says (optional there).
+    html_page = tmp_path / "site"
+    build_docs(catalog, html_page)
+    text = (html_page / "NXesrf_process_v1.html").read_text()
+    row = re.search(r'id="/FIELDNAME_set-field".*?</li>', text, re.DOTALL)
+    assert row and "required" not in row.group(), row
+    plans = nxschema.compile_plan(catalog)
+    form = next(p for p in plans.process_forms() if p.definition == "NXesrf_process_v1")
+    assert {name for name, spec in form.named.items() if spec.requirement == "required"} == \
+        {n.label for n in site.by_key["NXesrf_process_v1"].nodes if n.requirement == "required"
+         and n.kind != "choice"}
 
 
 def test_findings_page_lists_every_code(shipped_site):

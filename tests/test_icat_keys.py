@@ -373,6 +373,6 @@ def test_nxpositioner_groups_give_name_and_value(tmp_path):
         rotation = _group(sample, "rotation", "NXpositioner")
         _data(rotation, "name", "srot")
         _data(rotation, "value", np.array([10.0, 20.0, 30.0]), "deg")
-    values = simple(nxschema.icat_extract(path, defs=[layout.parent]))
+    values = simple(nxschema.icat_extract(path, definitions=[layout.parent]))
     assert values["SampleRotation_name"] == ("srot", None)
     assert values["SampleRotation_value"] == ("30.0", None)

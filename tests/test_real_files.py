@@ -51,7 +51,9 @@ BUNDLED = {
         ("unknown-application", "/entry"),
         (SOURCE_TYPE, "/entry/beamline/ESRF/type"),
         # pyFAI's own unit name '2th_deg' is not a unit.
-        ("implausible-units", "/entry/beamline/Detector/polar_angle")}),
+        ("implausible-units", "/entry/beamline/Detector/polar_angle"),
+        # NX_ANY takes any unit, but @units='relative to the PONI position' is a sentence.
+        ("implausible-units", "/entry/normalization/integral")}),
     "pyfai_nxcansas.h5": (set(), {("unknown-application", "/entry"),
                                   (SOURCE_TYPE, "/entry/beamline/ESRF/type")}),
     "pyfai_nxazint1d.h5": (set(), {("unknown-application", "/entry"),
@@ -60,7 +62,10 @@ BUNDLED = {
     # Caked: @axes ['.', 'chi', 'radial'] on a (1, 36, 40) signal fits; nothing to say.
     "pyfai_integrate2d.h5": (set(), set()),
     "pymca_fastfit.h5": (set(), set()),
-    "bliss/sample.h5": (set(), set()),
+    # Bliss writes @publisher='bliss', so the ESRF raw layout applies by its applies_when. The
+    # layout recommends a root @default; this dataset-level master has none (the scan file
+    # sample_0001.h5 has one): a true, mild finding.
+    "bliss/sample.h5": (set(), {("missing-recommended", "/@default")}),
     "bliss/sample_0001/sample_0001.h5": (set(), set()),
     "bliss/sample_0001/scan0001/eiger_0000.h5": (set(), set()),
     "bliss/sample_0001/scan0002/eiger_0000.h5": (set(), set()),
@@ -76,7 +81,8 @@ OFFICIAL = {
                          # The base class's rules still hold where the application definition
                          # names the field too: NXsource/type's list, NXdetector's angle units.
                          {(SOURCE_TYPE, "/entry/beamline/ESRF/type"),
-                          ("implausible-units", "/entry/beamline/Detector/polar_angle")}),
+                          ("implausible-units", "/entry/beamline/Detector/polar_angle"),
+                          ("implausible-units", "/entry/normalization/integral")}),
     # NXcanSAS lists the units of Q: '1/A' is not among 1/m, 1/nm, 1/angstrom. (SDD is a name,
     # not a placeholder: pyFAI's detector 'config' is not a second SDD.)
     "pyfai_nxcansas.h5": ({("not-in-enumeration", "/entry/sasdata/Q@units")},
@@ -277,3 +283,17 @@ def test_the_bliss_dataset_file_follows_the_esrf_raw_layout():
     collection = nxschema.validate(REAL / "silx_spec.h5", definition="NXesrf_raw")
     assert ("forbidden-member", "/2.1/measurement/mca_0") in {
         (f.code, f.path) for f in collection.errors}
+
+
+def test_bliss_files_follow_the_esrf_layout_by_discovery():
+    """NXesrf_raw says it applies to files Bliss wrote (@publisher='bliss'): no @layout needed,
+    and --no-discovery turns it off."""
+    report = nxschema.validate(REAL / "bliss/sample.h5")
+    assert {f.definition for f in report.findings} >= {"NXesrf_raw"}
+    off = nxschema.validate(REAL / "bliss/sample.h5", discovery=False)
+    assert "NXesrf_raw" not in {f.definition for f in off.findings}
+    run = subprocess.run([sys.executable, "-m", "nxschema", "validate", "--no-discovery",
+                          str(REAL / "bliss/sample.h5"), "--format", "json"],
+                         check=False, capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr
+    assert not json.loads(run.stdout)["files"][0]["findings"]

@@ -207,17 +207,27 @@ def test_literals_evaluate_to_the_text_and_never_end_early():
 @pytest.mark.parametrize(("member", "why"), [
     ("sub/../../../evil", "holds '/'"), ("..", "is '..'"), (".", "is '.'")])
 def test_names_no_hdf5_file_can_hold_are_refused(tmp_path, member, why):
+    from nxschema import model as m
+    from nxschema.errors import LayoutError
+
     path = tmp_path / "NXbad.yaml"
     path.write_text(yaml.safe_dump({"name": "NXbad", "category": "application", "members": {
         "(NXentry)": {"members": {"definition": {"value": "NXbad"}, member: "NX_CHAR"}}}}))
-    with pytest.raises(CodegenError, match=rf"NXbad\.yaml:\d+:\d+: member name .* {why}"):
+    # From a file, the reader already refuses the name (unstorable-name, at file:line:col) ...
+    with pytest.raises(LayoutError, match=r"NXbad\.yaml:\d+:\d+: error\[unstorable-name\]"):
         generate_writer(str(path))
     proc = subprocess.run([sys.executable, "-m", "nxschema", "codegen", str(path), "-o",
                            str(tmp_path / "w.py")], capture_output=True, text=True,
                           check=False, timeout=120)
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
-    assert len(proc.stderr.strip().splitlines()) == 1 and "codegen refused" in proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 1 and "unstorable-name" in proc.stderr
     assert not (tmp_path / "w.py").exists()
+    # ... and a model built in code, which no reader checked, is refused by codegen itself.
+    built = m.Definition(name="NXbad", category="application", members=(m.Group(
+        "NXentry", members=(m.Field("definition", value="NXbad"),
+                            m.Field(member, type="NX_CHAR", source=m.Source(str(path), 7, 7)))),))
+    with pytest.raises(CodegenError, match=rf"NXbad\.yaml:7:7: member name .* {why}"):
+        generate_writer(built)
 
 
 def test_a_template_that_lets_text_become_code_is_refused(tmp_path, defs_folder):

@@ -26,7 +26,8 @@ def test_every_block_runs(tmp_path):
     # `nxschema` and `python` of this interpreter come first on PATH, as in a venv.
     env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}"
            f"{os.environ.get('PATH', '')}"}
-    env.pop("PYTHONPATH", None)
+    # This checkout's nxschema, not whichever one the venv installed (another worktree's).
+    env["PYTHONPATH"] = str(Path(__file__).resolve().parents[1])
     for number, (language, body) in enumerate(blocks(), start=1):
         if language == "python":
             script = tmp_path / f"block_{number}.py"

@@ -17,7 +17,17 @@ members, link targets that resolve to nothing. Every problem prints as
 
   path/NXfoo.yaml:LINE:COL: error[CODE]: message
 
-exit codes: 0 clean, 1 findings at or above --fail-on, 2 usage or I/O error.
+Names: a member or attribute name HDF5 cannot hold ('/', '.', '..', NUL, newlines and other
+control characters) is an error (unstorable-name); one outside the NeXus naming rule (x-ray,
+"a b") a warning (nonstandard-name). Integers beyond 2**63 - 1 are errors (too-large-integer).
+
+NXDL that breaks nxdl.xsd in small ways whose meaning is clear (required="true" on a field,
+optional="True", optional on a <link>, ...) gives nxdl-lenient warnings and is read as meant;
+an attribute nxdl.xsd lacks gives an nxdl-attribute warning and is ignored. 'nxschema validate'
+accepts such NXDL unless --strict-definitions (docs/nxdl.md, "Lenient reading").
+
+exit codes: 0 clean, 1 findings at or above --fail-on, 2 usage or I/O error (a missing path,
+or one that is no regular file or folder: a FIFO, device or socket is never opened).
 """
 
 

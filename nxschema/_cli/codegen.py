@@ -11,7 +11,7 @@ Generate a Python module (numpy + h5py only, typed, ruff- and mypy-clean) with o
 that writes files following DEFINITION, e.g. for NXxas@subentry:
 
   write_nxxas_subentry(path, *, energy, i0, it, entry_name="entry", subentry_name="xas",
-                       units=None, overwrite=False)
+                       units=None, overwrite=False, mode="w")
 
 Each field of the definition is a keyword parameter (named after the end of its path:
 energy, incoming_beam_data, sample_name); required members are required parameters. Before
@@ -19,6 +19,9 @@ anything is written, every value is checked: type, rank, enumerations, and array
 symbol (nP) must have the same length, else a ValueError names the symbol and the lengths.
 Arrays and texts may be given as links (the module's Link class, h5py.SoftLink,
 h5py.ExternalLink). The file is written atomically (temporary file + rename).
+mode="a" adds one entry (one scan, entry_name=...) to an existing file: the file is copied,
+the entry written into the copy, which is renamed over it (atomic even if killed; costs one
+copy of the file per call). An entry name the file holds already is a ValueError.
 
 With --reader, the module is a typed reader instead: one class per group of the definition
 (NXxasView, NXxas_InstrumentView, ...) whose properties are its members, typed for mypy and

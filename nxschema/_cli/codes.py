@@ -25,7 +25,8 @@ def run(args) -> int:
         print(markdown())
     elif args.format == "json":
         print(json.dumps([{"code": c.code, "severity": c.severity, "area": c.area,
-                           "summary": c.summary, "example": c.example} for c in codes], indent=1))
+                           "summary": c.summary, "example": c.example, "module": c.module}
+                          for c in codes], indent=1))
     else:
         for c in codes:
             print(f"{c.code:28} {c.severity:8} {c.area:10} {c.summary}")

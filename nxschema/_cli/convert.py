@@ -7,7 +7,8 @@ import sys
 from pathlib import Path
 
 from nxschema._write.atomic import write_text_atomic
-from nxschema._definitions.catalog import NXDL_SUFFIX, YAML_SUFFIXES, definition_files, read_file
+from nxschema._definitions.catalog import (NXDL_SUFFIX, YAML_SUFFIXES, definition_files,
+                                           path_problem, read_file)
 
 DESCRIPTION = """\
 Convert definition files between nxschema's YAML and NXDL (*.nxdl.xml), one by one or whole
@@ -62,8 +63,9 @@ def plan(inputs, outdir: Path, to: str) -> tuple[list[tuple[Path, Path]], list[s
     problems: list[str] = []
     targets: dict[Path, Path] = {}
     for given in map(Path, inputs):
-        if not given.exists():
-            problems.append(f"{given}: no such file or folder")
+        problem = path_problem(given)
+        if problem:  # missing, or a FIFO, device or socket (never opened)
+            problems.append(f"{given}: {problem}")
             continue
         files = definition_files(given)
         if given.is_dir() and not files:

@@ -58,14 +58,15 @@ def register(sub) -> None:
 
 
 def run(args) -> int:
-    from nxschema._definitions.catalog import load
+    from nxschema._definitions.catalog import load, path_problem
     from nxschema._docs import DocsError, build_docs
 
     started = time.perf_counter()
-    missing = [path for path in args.paths if not Path(path).exists()]
-    if missing:
-        for path in missing:
-            print(f"{path}: error[io]: no such file or folder", file=sys.stderr)
+    problems = [(path, path_problem(path)) for path in args.paths]
+    if any(problem for _, problem in problems):  # missing, or a FIFO, device or socket
+        for path, problem in problems:
+            if problem:
+                print(f"{path}: error[io]: {problem}", file=sys.stderr)
         return 2
     if args.templates is not None and not Path(args.templates).is_dir():
         print(f"{args.templates}: error[io]: --templates needs a folder", file=sys.stderr)

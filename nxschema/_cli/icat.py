@@ -170,7 +170,8 @@ def _rows(args):
     from nxschema._icat.keys import icat_keys
 
     try:
-        return icat_keys(*args.definitions, defs=args.defs, bundled=not args.no_bundled)
+        return icat_keys(*args.definitions, definitions=args.defs,
+                         bundled=not args.no_bundled)
     except DefinitionError as exc:
         for finding in exc.findings:
             print(finding, file=sys.stderr)

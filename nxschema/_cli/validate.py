@@ -1,43 +1,89 @@
-"""nxschema validate: check NeXus/HDF5 files against their definitions."""
+"""nxschema validate: check NeXus/HDF5 files and folders against their definitions."""
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import signal
 import sys
 
-from nxschema._definitions.catalog import load
-from nxschema.errors import DefinitionError
-from nxschema._cli.output import add_external_option, add_format_options, emit
+from nxschema._cli.exitcodes import CONTRACT, INTERRUPTED, USAGE
+from nxschema._cli.output import EXTERNAL_POLICIES
+
+# Kept here, not imported from the batch module: building this parser must not import h5py.
+DEFAULT_INCLUDE = ("*.h5", "*.hdf5", "*.nxs", "*.nx5", "*.nx")
+SEVERITIES = ("error", "warning", "info")
 
 DESCRIPTION = """\
-Validate NeXus/HDF5 files. Nothing to configure: every NXentry and NXsubentry with a
-`definition` field is checked against that application definition (NXxas inside an NXsubentry
-uses the ESRF subentry form, inside an NXentry the full NIAC form), every group against the base
-class of its NX_class, and every NXprocess against the ESRF processing forms. The ESRF raw-data
-layout applies with --definition NXesrf_raw, or when the file root has @layout="NXesrf_raw".
+Validate NeXus/HDF5 files, and folders of them. Nothing to configure: every NXentry and
+NXsubentry with a `definition` field is checked against that application definition (NXxas
+inside an NXsubentry uses the ESRF subentry form, inside an NXentry the full NIAC form), every
+group against the base class of its NX_class, and every NXprocess against the ESRF processing
+forms. The ESRF raw-data layout applies with --definition NXesrf_raw, when the file root has
+@layout="NXesrf_raw", or when the root says Bliss wrote the file (@publisher="bliss"): a
+definition may declare when it applies (applies_when); --no-discovery turns that off.
 
-Files are opened read-only, without locking, in SWMR-read mode when possible: a file being
-written can be checked, and every file stays byte-identical. Dataset payloads are never read
+Folders are walked recursively for the names --include takes (default: *.h5 *.hdf5 *.nxs *.nx5
+*.nx). Files run in parallel, one process per core, and each file's findings are printed as
+soon as it is done (completion order; --sort for the order of the files), then a summary. On a
+terminal, a progress bar runs on stderr. Ctrl-C prints what is done so far.
+
+Files are opened read-only, without locking, in SWMR-read mode only when a SWMR writer holds
+them (with capped retries, so a damaged file fails fast): a file being written can be checked,
+and every file stays byte-identical. Hostile files are bounded (link cycles, huge groups and
+values, configuration bombs; see docs/validation.md). Dataset payloads are never read
 beyond scalars and short strings.
 
-exit codes: 0 no error (warnings allowed), 1 errors found, 2 usage or I/O error: a file that
-cannot be opened is reported, the other files are still checked, and the exit code is 2.
-"""
+Settings can live in pyproject.toml, [tool.nxschema] (definitions, external, fail-on, include,
+exclude, severity), found by walking up from the current folder; options given here win.
+
+""" + CONTRACT
 
 EPILOG = """\
 examples:
   nxschema validate scan.h5
-  nxschema validate --severity warning --format json *.h5
+  nxschema validate archive/ --format jsonl > report.jsonl      one line per file, as each ends
+  nxschema validate archive/ --fail-on warning --format sarif > nxschema.sarif
+  nxschema validate --severity extra-member=off --severity missing-recommended=error *.h5
   nxschema validate --defs ../shared/nxdl scan.h5          official NXDL, no conversion step
   nxschema validate --definition NXesrf_raw scan.h5        force the ESRF raw-data layout
-  nxschema validate --external follow master.h5            follow external links anywhere
+  nxschema validate --dask tcp://scheduler:8786 /data/visitor/ma1234/
 """
+
+
+def _jobs(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r}: give a whole number of processes, at "
+                                         "least 1")
+    return value
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = 0.0
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"{text!r}: give a positive number of seconds")
+    return value
+
+
+def _severity(text: str) -> str:
+    if "=" in text or text in SEVERITIES:
+        return text
+    raise argparse.ArgumentTypeError(f"{text!r}: give error, warning or info (what to show), or "
+                                     "CODE=LEVEL (an override)")
 
 
 def register(sub) -> None:
     parser = sub.add_parser("validate", help="validate NeXus/HDF5 files", description=DESCRIPTION,
                             epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("files", nargs="+", metavar="FILE", help="HDF5 files to validate")
+    parser.add_argument("paths", nargs="+", metavar="PATH",
+                        help="HDF5 files, and folders to search recursively")
     parser.add_argument("--definition", metavar="NAME|PATH",
                         help="apply this definition (a key such as NXxas, NXxas@subentry, "
                              "NXesrf_raw, or a definition file) to the whole file")
@@ -46,37 +92,135 @@ def register(sub) -> None:
                              "they override the bundled definitions of the same name")
     parser.add_argument("--no-bundled", action="store_true",
                         help="use only the --defs definitions")
+    parser.add_argument("--strict-definitions", action="store_true",
+                        help="refuse NXDL that breaks nxdl.xsd even in small ways (exit 2); "
+                             "by default required=\"true\" on a field, optional=\"True\", "
+                             "optional on a <link> and the like load as warnings, read as meant "
+                             "(see 'nxschema check' and docs/nxdl.md)")
     parser.add_argument("--prefer", choices=("yaml", "nxdl"), default="yaml",
                         help="when a YAML and an NXDL definition in one folder share a name, "
                              "which one wins (default: yaml)")
-    add_external_option(parser)
-    parser.add_argument("--jobs", type=int, default=None, metavar="N",
-                        help="processes for a file with many entries (at least 200 links at "
-                             "the root): its entries are split between them (default: one per "
-                             "core, at most 4; 1 to stay in one process)")
-    add_format_options(parser, default_severity="warning")
+    # not add_external_option: its default would hide [tool.nxschema] external
+    parser.add_argument("--external", choices=EXTERNAL_POLICIES, default=None,
+                        help="external links: follow those to files in the linking file's "
+                             "folder or below (below, default), any file (follow), or none")
+    parser.add_argument("--include", action="append", default=None, metavar="GLOB",
+                        help="in folders, take the files whose name matches (repeatable; "
+                             "default: " + " ".join(DEFAULT_INCLUDE) + "); a GLOB with a / "
+                             "matches the path below the folder")
+    parser.add_argument("--exclude", action="append", default=None, metavar="GLOB",
+                        help="in folders, skip files and folders whose name matches "
+                             "(repeatable)")
+    parser.add_argument("--format", choices=("text", "json", "jsonl", "sarif"), default="text",
+                        help="text (one line per finding, then a summary; default), json (one "
+                             'document: {"files": [...], "summary": {...}}), jsonl (one JSON '
+                             "object per file, as each is done, then a summary object) or "
+                             "sarif (SARIF 2.1.0, for code-scanning UIs)")
+    parser.add_argument("--severity", action="append", default=[], type=_severity,
+                        metavar="LEVEL|CODE=LEVEL",
+                        help="LEVEL (error, warning, info): show findings this severe and worse "
+                             "(default: warning). CODE=LEVEL (repeatable): report CODE at LEVEL "
+                             "instead, or drop it with off, e.g. extra-member=off")
+    parser.add_argument("--fail-on", choices=SEVERITIES, default=None,
+                        help="the lowest severity that makes the exit code 1 (default: error)")
+    parser.add_argument("--no-discovery", action="store_true",
+                        help="apply no definition by its applies_when (e.g. NXesrf_raw to "
+                             "Bliss files): only by name, @layout and definition fields")
+    parser.add_argument("--jobs", type=_jobs, default=None, metavar="N",
+                        help="worker processes (default: one per core); with fewer files than "
+                             "workers, a file with at least 200 root links is split between "
+                             "them")
+    parser.add_argument("--timeout", type=_seconds, default=60.0, metavar="SECONDS",
+                        help="per file (default: 60): a file still running then is stopped, "
+                             "gets a `timeout` finding, and the run goes on")
+    parser.add_argument("--sort", action="store_true",
+                        help="print files in the order given and found (default: as each ends)")
+    parser.add_argument("--dask", metavar="tcp://HOST:PORT|local",
+                        help="run each file as a task on this Dask scheduler, or on a local "
+                             "cluster of --jobs workers (pip install 'nxschema[dask]'); the "
+                             "workers must see the files under the same paths")
+    parser.add_argument("--quiet", "-q", action="store_true",
+                        help="no progress bar (there is none when stderr is not a terminal)")
     parser.set_defaults(run=run)
 
 
-def run(args) -> int:
-    # imported here: h5py and numpy are slow to import, and every other command (check, convert,
-    # ...) builds this parser too
-    from nxschema._validate.api import iter_findings
-
+@contextlib.contextmanager
+def _no_interrupt():
+    """Hold Ctrl-C (delivered when the block ends) where POSIX allows it."""
+    if not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
     try:
-        catalog = load(*args.defs, bundled=not args.no_bundled, prefer=args.prefer)
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+
+
+def _usage(message: str) -> int:
+    print(f"nxschema validate: {message}", file=sys.stderr)
+    return USAGE
+
+
+def run(args) -> int:
+    # imported here: h5py and numpy are slow to import, and `nxschema --help` lists this command
+    from nxschema._cli.output import REPORTERS, Progress, Summary
+    from nxschema._cli.project import find_project
+    from nxschema._definitions.catalog import load
+    from nxschema._definitions.nxdl_reader import LENIENT_CODES
+    from nxschema._validate.batch import Batch, parse_overrides
+    from nxschema.errors import DefinitionError, NxschemaError
+
+    show = next((s for s in reversed(args.severity) if "=" not in s), "warning")
+    try:
+        project = find_project()
+        overrides = {**project.severity,
+                     **parse_overrides(s for s in args.severity if "=" in s)}
+    except NxschemaError as exc:
+        return _usage(str(exc))
+    fail_on = args.fail_on or project.fail_on or "error"
+    try:
+        catalog = load(*project.definitions, *args.defs, bundled=not args.no_bundled,
+                       prefer=args.prefer, strict_definitions=args.strict_definitions)
     except DefinitionError as exc:
         for finding in exc.findings:
             print(finding, file=sys.stderr)
-        print("nxschema: the definitions have errors (run 'nxschema check' on them)",
-              file=sys.stderr)
-        return 2
-    results = {}
-    unreadable = False
-    for file in args.files:
-        findings = list(iter_findings(file, definitions=catalog, definition=args.definition,
-                                      external=args.external, jobs=args.jobs))
-        unreadable |= any(f.code in ("file-unreadable", "unknown-definition") for f in findings)
-        results[file] = findings
-    code = emit(results, fmt=args.format, severity=args.severity, fail_on="error")
-    return 2 if unreadable else code  # a file that could not be checked outranks findings
+        return _usage("the definitions have errors (run 'nxschema check' on them)")
+    lenient = sum(f.code in LENIENT_CODES for f in catalog.findings)
+    if lenient:  # said once, not per finding: the findings of the files come next
+        print(f"nxschema: {lenient} NXDL deviation{'s' if lenient != 1 else ''} from nxdl.xsd "
+              "read leniently (run 'nxschema check' on the definitions to see them; "
+              "--strict-definitions refuses them)", file=sys.stderr)
+    try:
+        batch = Batch(args.paths, definitions=catalog, definition=args.definition,
+                      external=args.external or project.external or "below", jobs=args.jobs,
+                      client=args.dask, include=args.include or project.include or
+                      DEFAULT_INCLUDE, exclude=(args.exclude or []) + project.exclude,
+                      timeout=args.timeout, sort=args.sort, severity=overrides,
+                      discovery=not args.no_discovery)
+    except NxschemaError as exc:
+        return _usage(str(exc))
+    if not batch.files:
+        return _usage("no files to validate in " + ", ".join(args.paths) + " (--include: "
+                      + " ".join(args.include or project.include or DEFAULT_INCLUDE) + ")")
+    reporter = REPORTERS[args.format](sys.stdout, show, fail_on)
+    summary = Summary(batch.total, fail_on)
+    progress = Progress(batch.total, enabled=not args.quiet)
+    try:
+        for report in batch:
+            with _no_interrupt():  # a report is printed and counted, or neither
+                progress.clear()
+                reporter.file(report)
+                summary.add(report, reporter.shown(report))
+            progress.draw(summary.checked)
+    except KeyboardInterrupt:
+        summary.interrupted = True
+    except NxschemaError as exc:  # the workers could not run (or see the files)
+        progress.clear()
+        batch.close()
+        return _usage(str(exc))
+    finally:
+        batch.close()
+    progress.clear()
+    reporter.finish(summary)
+    return INTERRUPTED if summary.interrupted else summary.exit_code()

@@ -28,7 +28,8 @@ from nxschema import model as m
 
 FORMAT = 1
 # Modules whose code decides what a cached model looks like.
-_READER_MODULES = ("model.py", "_definitions/nxdl_reader.py", "_definitions/yaml_reader.py",
+_READER_MODULES = ("model.py", "_definitions/nxdl_reader.py", "_definitions/nxdl_xml.py",
+                   "_definitions/bounds.py", "_definitions/yaml_reader.py",
                    "_definitions/yamlsource.py", "_definitions/catalog.py", "_definitions/cache.py")
 
 

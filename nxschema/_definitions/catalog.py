@@ -10,7 +10,10 @@ Precedence, when two sources define the same key (see docs/language.md, "Which o
 
 from __future__ import annotations
 
+import dataclasses
 import os
+import stat
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,7 +26,14 @@ NXDL_SUFFIX = ".nxdl.xml"
 
 
 def bundled_definitions_dir() -> Path:
-    """The definitions shipped with nxschema (inside the wheel, or the repo's definitions/)."""
+    """The folder of the definitions shipped with nxschema.
+
+    Returns:
+        ``nxschema/definitions`` inside the wheel, or the repository's ``definitions/``.
+
+    Raises:
+        nxschema.errors.UnreadableFileError: the folder is missing from the install.
+    """
     here = Path(__file__).resolve().parents[1]  # the nxschema package
     for candidate in (here / "definitions", here.parent / "definitions"):
         if candidate.is_dir():
@@ -35,10 +45,39 @@ def is_definition_file(path: Path) -> bool:
     return path.name.endswith(NXDL_SUFFIX) or path.suffix in YAML_SUFFIXES
 
 
+def path_problem(path: str | os.PathLike) -> str | None:
+    """Why ``path`` cannot be a definition argument, or None for a regular file or a folder.
+
+    Asked before anything is opened: a FIFO would block the reader forever, and /dev/zero or a
+    socket is no definition either.
+    """
+    try:
+        mode = os.stat(path).st_mode
+    except FileNotFoundError:
+        return "no such file or folder"
+    except OSError as exc:
+        return f"cannot read: {exc.strerror or exc}"
+    if stat.S_ISREG(mode) or stat.S_ISDIR(mode):
+        return None
+    return f"not a regular file or folder (a {_kind(mode)})"
+
+
+def _kind(mode: int) -> str:
+    for test, name in ((stat.S_ISFIFO, "FIFO"), (stat.S_ISCHR, "character device"),
+                       (stat.S_ISBLK, "block device"), (stat.S_ISSOCK, "socket")):
+        if test(mode):
+            return name
+    return "special file"
+
+
 def definition_files(path: Path) -> list[Path]:
-    """``path`` itself if it is a file, else every definition file below it, sorted."""
-    if path.is_file():
-        return [path]
+    """``path`` itself if it is not a folder, else every definition file below it, sorted.
+
+    A FIFO or device given as ``path`` is returned as is, so that :func:`read_file` reports it;
+    one inside a folder is listed too, and refused there the same way.
+    """
+    if not path.is_dir():
+        return [path] if path.exists() else []
     found = []
     for root, dirs, files in os.walk(path):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
@@ -49,9 +88,18 @@ def definition_files(path: Path) -> list[Path]:
 def read_file(path: Path) -> tuple[m.Definition | None, list[Finding]]:
     """Read one YAML or NXDL definition file; problems (I/O included) come back as findings."""
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        return None, [error("io", f"cannot read: {exc}", file=str(path))]
+        data = _read_regular(path)
+    except OSError as exc:
+        return None, [error("io", f"cannot read: {exc.strerror or exc}", file=str(path))]
+    if data is None:
+        return None, [error("io", path_problem(path) or "not a regular file", file=str(path))]
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line, col = _line_col(data, exc.start)
+        return None, [error("encoding", f"not UTF-8: byte 0x{data[exc.start]:02x} cannot start "
+                            "or continue a character here (definitions are UTF-8 text)",
+                            file=str(path), line=line, col=col)]
     if path.name.endswith(NXDL_SUFFIX):
         from nxschema._definitions.nxdl_reader import read_nxdl
 
@@ -59,6 +107,30 @@ def read_file(path: Path) -> tuple[m.Definition | None, list[Finding]]:
     from nxschema._definitions.yaml_reader import read_yaml
 
     return read_yaml(text, str(path))
+
+
+def _read_regular(path: Path) -> bytes | None:
+    """The bytes of ``path``, or None if it is not a regular file.
+
+    Opened non-blocking and checked on the open descriptor, so that a FIFO (which would wait
+    for a writer) or a device swapped in after a stat() is never read.
+    """
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
+    fd = os.open(path, flags)
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return None
+        with os.fdopen(fd, "rb", closefd=False) as handle:
+            return handle.read()
+    finally:
+        os.close(fd)
+
+
+def _line_col(data: bytes, offset: int) -> tuple[int, int]:
+    """1-based line and column (in characters) of the byte at ``offset``."""
+    start = data.rfind(b"\n", 0, offset) + 1
+    before = data[start:offset].decode("utf-8", errors="replace")
+    return data.count(b"\n", 0, offset) + 1, len(before) + 1
 
 
 @dataclass(frozen=True)
@@ -82,6 +154,9 @@ class Catalog:
     # --- building -----------------------------------------------------------------------------
 
     def add(self, definition: m.Definition, *, layer: int = 1, is_yaml: bool = True) -> None:
+        """Add ``definition``; a higher ``layer`` wins over a lower one (0: bundled), and in one
+        layer ``prefer`` decides between YAML and NXDL. Two of one key, layer and form give a
+        ``duplicate-definition`` warning in ``findings`` (the later one is used)."""
         key = definition.key
         new = _Entry(definition, layer, is_yaml)
         old = self._entries.get(key)
@@ -103,19 +178,21 @@ class Catalog:
             return new.is_yaml == (self.prefer == "yaml")
         return True
 
-    def copy(self) -> "Catalog":
+    def copy(self) -> Catalog:
         """A catalog with the same definitions, to add more without changing this one."""
         other = Catalog(prefer=self.prefer)
         other._entries = dict(self._entries)
         other.findings = list(self.findings)
         return other
 
-    def load_path(self, path, *, layer: int = 1, cache: bool = True) -> None:
+    def load_path(self, path: str | os.PathLike[str], *, layer: int = 1,
+                  cache: bool = True) -> None:
         """Read a file or folder; with ``cache``, a folder comes from the cache when unchanged
         (nxschema/_cache.py: keyed by every file's path, size and mtime)."""
         path = Path(path)
-        if not path.exists():
-            self.findings.append(error("io", "no such file or folder", file=str(path)))
+        problem = path_problem(path)
+        if problem:
+            self.findings.append(error("io", problem, file=str(path)))
             return
         if cache and path.is_dir():
             from nxschema._definitions.cache import read_folder
@@ -133,7 +210,7 @@ class Catalog:
     def __contains__(self, key: str) -> bool:
         return key in self._entries
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[str]:
         return iter(sorted(self._entries))
 
     def __len__(self) -> int:
@@ -144,6 +221,7 @@ class Catalog:
         return self._entries[key].definition
 
     def is_yaml(self, key: str) -> bool:
+        """True if the definition of ``key`` was read from YAML (False: from NXDL)."""
         return self._entries[key].is_yaml
 
     def __getitem__(self, key: str) -> m.Definition:
@@ -152,10 +230,12 @@ class Catalog:
             self._resolved[key] = self._resolve(key)
         return self._resolved[key]
 
-    def get(self, key: str):
+    def get(self, key: str) -> m.Definition | None:
+        """The resolved definition of ``key``, or None if there is none."""
         return self[key] if key in self._entries else None
 
-    def definitions(self):
+    def definitions(self) -> list[m.Definition]:
+        """Every definition, resolved, sorted by key."""
         return [self[key] for key in self]
 
     def chain(self, key: str) -> list[str]:
@@ -168,6 +248,8 @@ class Catalog:
         return out
 
     def extends_cycle(self, key: str) -> list[str] | None:
+        """The keys of the ``extends`` cycle ``key`` runs into (first one repeated at the end),
+        or None."""
         seen = []
         while key in self._entries:
             if key in seen:
@@ -201,7 +283,7 @@ class Catalog:
             return None
         return self[nx_class]
 
-    def applications(self, value: str, container: str):
+    def applications(self, value: str, container: str) -> m.Definition | None:
         """Application definitions whose name is ``value``, usable in an NXentry or NXsubentry."""
         keys = [f"{value}@subentry", value] if container == "NXsubentry" else [value]
         for key in keys:
@@ -213,23 +295,73 @@ class Catalog:
         return None
 
     def of_category(self, category: str) -> list[m.Definition]:
+        """The resolved definitions of ``category`` (base, application, layout, process)."""
         return [self[k] for k in self if self._entries[k].definition.category == category]
 
 
-def load(*paths, bundled: bool = True, prefer: str = "yaml", strict: bool = True) -> Catalog:
+# What ``definitions=`` takes everywhere: a Catalog, or paths of definition files and folders.
+DefinitionsLike = Catalog | str | os.PathLike[str] | Iterable[str | os.PathLike[str]]
+
+
+def load(*paths: str | os.PathLike[str], bundled: bool = True, prefer: str = "yaml",
+         strict: bool = True, strict_definitions: bool = False) -> Catalog:
     """Load definitions into a :class:`Catalog`.
 
-    ``paths`` are files or folders of YAML (``.yaml``) and NXDL (``.nxdl.xml``) definitions; with
-    ``bundled`` the definitions shipped with nxschema come first (and are overridden by ``paths``).
-    With ``strict``, any error raises :class:`DefinitionError` carrying the findings.
+    NXDL that breaks nxdl.xsd in small ways (``required="true"`` on a field, ``optional="True"``,
+    an attribute the xsd lacks) is read as its author meant, with warnings (docs/nxdl.md, "Lenient
+    reading").
+
+    Args:
+        paths: files or folders of YAML (``.yaml``) and NXDL (``.nxdl.xml``) definitions; a
+            later one overrides an earlier one of the same key.
+        bundled: load the definitions shipped with nxschema first (``paths`` override them).
+        prefer: ``yaml`` or ``nxdl``: which wins when one folder holds both forms of a key.
+        strict: raise when loading finds an error (else the findings are in
+            ``catalog.findings``).
+        strict_definitions: make the lenient-reading warnings errors too.
+
+    Returns:
+        The :class:`Catalog`, with ``extends`` resolved on lookup.
+
+    Raises:
+        nxschema.errors.DefinitionError: with ``strict``, any error; ``.findings`` says which.
+        nxschema.errors.ArgumentError: ``prefer`` is neither ``yaml`` nor ``nxdl``.
     """
     catalog = Catalog(prefer=prefer)
     if bundled:
         catalog.load_path(bundled_definitions_dir(), layer=0)
     for layer, path in enumerate(paths, start=1):
         catalog.load_path(path, layer=layer)
+    if strict_definitions:
+        from nxschema._definitions.nxdl_reader import LENIENT_CODES
+
+        catalog.findings = [_as_error(f) if f.code in LENIENT_CODES else f
+                            for f in catalog.findings]
     if strict:
         errors = [f for f in catalog.findings if f.severity == "error"]
         if errors:
             raise DefinitionError(errors)
     return catalog
+
+
+def _as_error(finding: Finding) -> Finding:
+    # The same finding made an error: its code was checked when it was made.
+    return dataclasses.replace(finding, severity="error",
+                               message=f"{finding.message} (refused: strict definitions)")
+
+
+def as_catalog(definitions: DefinitionsLike | None = None, *, bundled: bool = True,
+               strict: bool = True) -> Catalog:
+    """The catalog that ``definitions=`` names: a :class:`Catalog` as it is; a path or paths of
+    definition files and folders loaded over the bundled ones (with ``bundled``); None for the
+    bundled definitions alone. Raises :class:`DefinitionError` (with ``strict``) when they do
+    not load."""
+    if isinstance(definitions, Catalog):
+        return definitions
+    if definitions is None:
+        paths: list = []
+    elif isinstance(definitions, (str, os.PathLike)):
+        paths = [definitions]
+    else:
+        paths = list(definitions)
+    return load(*paths, bundled=bundled, strict=strict)

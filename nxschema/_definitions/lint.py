@@ -12,15 +12,16 @@ import re
 import jsonschema
 
 from nxschema import model as m
-from nxschema._findings import Finding, error, warning
+from nxschema._definitions.bounds import nexus_name_problem, shown
+from nxschema._findings import Finding
 from nxschema._vocabulary import NX_TYPES, OFFICIAL_BASE_CLASSES, UNITS_CATEGORIES, did_you_mean
 
 IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
-def _at(element, code, message, severity=error) -> Finding:
+def _at(element, code: str, message: str, severity: str = "error") -> Finding:
     src = getattr(element, "source", None) or m.Source("")
-    return severity(code, message, file=src.file, line=src.line, col=src.col)
+    return Finding(code, severity, message, file=src.file, line=src.line, col=src.col)
 
 
 def _elements(definition: m.Definition):
@@ -65,7 +66,7 @@ def rule_symbols(definition, catalog):
                 yield _at(dim if dim.source else element, "undeclared-symbol",
                           f"dimension {value!r} of {element.name!r} is not a declared symbol"
                           f"{did_you_mean(value, declared)}; declare it under 'symbols'",
-                          severity=warning)
+                          severity="warning")
 
 
 def rule_extends(definition, catalog):
@@ -114,7 +115,7 @@ def rule_links(definition, catalog):
                 yield _at(element, "undeclared-link-target",
                           f"link target {element.target!r} ends in a name that neither "
                           f"{definition.name} nor the base classes on its way declare",
-                          severity=warning)
+                          severity="warning")
                 continue
             yield _at(element, "unresolved-link",
                       f"link target {element.target!r} names nothing in {definition.name} "
@@ -130,6 +131,30 @@ def rule_config(definition, catalog):
             except jsonschema.SchemaError as exc:
                 yield _at(spec, "bad-config-schema", f"the configuration schema is not a valid "
                           f"JSON Schema: {exc.message}")
+
+
+def rule_names(definition, catalog):
+    """Names HDF5 can hold but the NeXus naming rule does not allow (``x-ray``, ``a b``).
+
+    Names HDF5 cannot hold at all never get here: the readers refuse them (unstorable-name).
+    """
+    for element, _ in _elements(definition):
+        name = getattr(element, "name", None)
+        if not name:
+            continue
+        problem = nexus_name_problem(name, getattr(element, "name_type", None))
+        if problem:
+            yield _at(element, "nonstandard-name", f"{shown(name)} breaks the NeXus naming rule: "
+                      f"{problem}", severity="warning")
+
+
+def rule_refers_to(definition, catalog):
+    for element, _ in _elements(definition):
+        if getattr(element, "refers_to", None) == "files" and element.type not in (
+                None, "NX_CHAR"):
+            yield _at(element, "refers-to-not-text", f"{element.name} lists files "
+                      f"(refers_to: files) but has type {element.type}: file names are text, "
+                      "NX_CHAR", "warning")
 
 
 def _segments(target: str):
@@ -217,11 +242,11 @@ def rule_personal_marks(definition, catalog):
         if name in PERSONAL_NAMES or (name == "name" and in_user):
             yield _at(element, "personal-unmarked", f"{element.name!r} is named like personal "
                       "data but not marked: add 'personal: true' (or 'personal: false' if it "
-                      "is not)", severity=warning)
+                      "is not)", severity="warning")
 
 
 RULES = (rule_classes, rule_types_and_units, rule_symbols, rule_extends, rule_duplicates,
-         rule_links, rule_config, rule_personal_marks)
+         rule_links, rule_config, rule_personal_marks, rule_names, rule_refers_to)
 
 
 def lint(definition: m.Definition, catalog, rules=RULES) -> list[Finding]:

@@ -1,7 +1,7 @@
 """Model → NXDL XML that passes nxdl.xsd (the inverse of ``_nxdl_reader``).
 
 Everything NXDL can say is written as NXDL. Our keywords that it cannot say (``domain``,
-``personal``, ``placement``, ``config``, ``icat``, ``forbid_extra``, the categories ``layout``
+``personal``, ``placement``, ``config``, ``icat``, ``refers_to``, ``forbid_extra``, the categories ``layout``
 and ``process``, and a few element properties the xsd has no place for: ``optional`` on a link,
 ``units`` on an attribute, a choice's ``doc``, a dim's ``doc``) go into one comment, the first
 child of the element they belong to::
@@ -188,7 +188,8 @@ def _field(out: _Out, depth: int, field: m.Field) -> None:
              ("primary", field.primary), ("stride", field.stride),
              ("data_offset", field.data_offset), ("interpretation", field.interpretation)]
     extras = {"value": field.value, "domain": field.domain, "personal": field.personal,
-              "config": _config(field.config), "icat": _icat(field.icat)}
+              "config": _config(field.config), "icat": _icat(field.icat),
+              "refers_to": field.refers_to}
 
     def body(d):
         out.doc(d, field.doc)
@@ -258,6 +259,12 @@ def write_nxdl(definition: m.Definition) -> str:
 
     Names and link targets are written as they are: one that NXDL does not allow (a ``-`` in a
     name, say) stays so, and the xsd will say so.
+
+    Args:
+        definition: the model, as :func:`read_yaml` or :func:`read_nxdl` gives it.
+
+    Returns:
+        The XML text. Raises nothing for a valid model.
     """
     d = definition
     out = _Out()
@@ -273,7 +280,8 @@ def write_nxdl(definition: m.Definition) -> str:
             ("category", NXDL_CATEGORY.get(d.category, d.category)), *ignore,
             ("deprecated", d.deprecated)]
     extras = {"category": d.category if d.category in ("layout", "process") else None,
-              "placement": d.placement, "domain": d.domain}
+              "placement": d.placement, "domain": d.domain,
+              "applies_when": d.applies_when.as_data() if d.applies_when else None}
 
     def body(depth):
         if d.symbols or d.symbols_doc is not None:

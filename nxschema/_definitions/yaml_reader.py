@@ -10,10 +10,12 @@ import functools
 import json
 import re
 from importlib import resources
+from typing import Any
 
 import jsonschema
 
 from nxschema import model as m
+from nxschema._definitions.bounds import hdf5_name_problem, int_problem, is_integer_text, shown
 from nxschema._findings import Finding, error
 from nxschema._vocabulary import did_you_mean
 from nxschema._definitions.yamlsource import PositionedData, read_positioned
@@ -22,7 +24,12 @@ GROUP_KEY = re.compile(r"^([A-Za-z0-9_.]*)\(([A-Za-z_][A-Za-z0-9_]*)\)$")
 
 
 @functools.lru_cache(maxsize=1)
-def meta_schema() -> dict:
+def meta_schema() -> dict[str, Any]:
+    """The JSON Schema of the YAML definition language (docs/definition.schema.json).
+
+    Returns:
+        The schema as parsed JSON (cached: do not change it). Raises nothing.
+    """
     text = resources.files("nxschema").joinpath("schema/definition.schema.json").read_text()
     return json.loads(text)
 
@@ -57,14 +64,16 @@ def _schema_findings(doc: PositionedData) -> list[Finding]:
                 line, col = doc.where(path + (key,), key=True)
                 findings.append(error(
                     "unknown-keyword",
-                    f"unknown keyword {key!r}{did_you_mean(key, allowed)}; "
+                    f"unknown keyword {shown(key)}{did_you_mean(key, allowed)}; "
                     f"allowed here: {', '.join(sorted(allowed))}",
                     file=doc.file, line=line, col=col))
             continue
         line, col = doc.where(path)
         where = "/".join(str(p) for p in path) or "the document"
-        findings.append(error("schema", f"{where}: {err.message}", file=doc.file, line=line,
-                              col=col))
+        message = f"{where}: {err.message}"
+        if len(message) > 300:  # jsonschema echoes the value, which may be megabytes
+            message = f"{message[:240]}... ({len(message)} characters)"
+        findings.append(error("schema", message, file=doc.file, line=line, col=col))
     return findings
 
 
@@ -73,6 +82,17 @@ class _Builder:
 
     def __init__(self, doc: PositionedData):
         self.doc = doc
+        self.findings: list[Finding] = []
+
+    def integer(self, value, path):
+        """``value`` as int (or its text), or None after a finding if it is too large."""
+        problem = int_problem(value)
+        if problem is None:
+            return _int_or_text(value)
+        line, col = self.doc.where(path)
+        self.findings.append(error("too-large-integer", problem, file=self.doc.file, line=line,
+                                   col=col))
+        return None
 
     def src(self, path) -> m.Source:
         line, col = self.doc.where(path)
@@ -107,22 +127,23 @@ class _Builder:
         if data is None:
             return None
         if isinstance(data, list):
-            dims = tuple(m.Dim(value=_int_or_text(v), index=str(i + 1), source=self.src(path + (i,)))
-                         for i, v in enumerate(data))
+            dims = tuple(m.Dim(value=self.integer(v, path + (i,)), index=str(i + 1),
+                               source=self.src(path + (i,))) for i, v in enumerate(data))
             return m.Dimensions(rank=len(dims), dims=dims, source=self.src(path))
         dims = []
         for i, item in enumerate(data.get("dim", [])):
             where = self.src(path + ("dim", i))
             if not isinstance(item, dict):
-                dims.append(m.Dim(value=_int_or_text(item), source=where))
+                dims.append(m.Dim(value=self.integer(item, path + ("dim", i)), source=where))
                 continue
             dims.append(m.Dim(
-                value=_int_or_text(item.get("value")), index=self._text(item.get("index")),
+                value=self.integer(item.get("value"), path + ("dim", i, "value")),
+                index=self._text(item.get("index")),
                 ref=item.get("ref"), refindex=self._text(item.get("refindex")),
                 incr=self._text(item.get("incr")), required=item.get("required"),
                 doc=item.get("doc"), source=where))
-        return m.Dimensions(rank=_int_or_text(data.get("rank")), dims=tuple(dims),
-                            doc=data.get("doc"), source=self.src(path))
+        return m.Dimensions(rank=self.integer(data.get("rank"), path + ("rank",)),
+                            dims=tuple(dims), doc=data.get("doc"), source=self.src(path))
 
     def enumeration(self, data, path) -> m.Enumeration | None:
         if data is None:
@@ -204,7 +225,8 @@ class _Builder:
             nx_class, name,
             members=self.members(spec.get("members"), path + ("members",)),
             attributes=self.attributes(spec.get("attributes"), path + ("attributes",)),
-            min_occurs=spec.get("min_occurs"), max_occurs=spec.get("max_occurs"),
+            min_occurs=self.integer(spec.get("min_occurs"), path + ("min_occurs",)),
+            max_occurs=self.integer(spec.get("max_occurs"), path + ("max_occurs",)),
             config=self.config(spec.get("config"), path + ("config",)),
             icat=self.icat(spec.get("icat"), path + ("icat",)),
             forbid_extra=tuple(spec.get("forbid_extra", ())),
@@ -222,9 +244,11 @@ class _Builder:
             enumeration=self.enumeration(spec.get("enumeration"), path + ("enumeration",)),
             attributes=self.attributes(spec.get("attributes"), path + ("attributes",)),
             value=self._text(spec.get("value")),
-            min_occurs=spec.get("min_occurs"), max_occurs=spec.get("max_occurs"),
+            min_occurs=self.integer(spec.get("min_occurs"), path + ("min_occurs",)),
+            max_occurs=self.integer(spec.get("max_occurs"), path + ("max_occurs",)),
             config=self.config(spec.get("config"), path + ("config",)),
             icat=self.icat(spec.get("icat"), path + ("icat",)),
+            refers_to=spec.get("refers_to"),
             source=self.key_src(path), **legacy, **self.common(spec, path))
 
     def definition(self) -> m.Definition:
@@ -241,6 +265,8 @@ class _Builder:
             ignore_extra_attributes=ignore.get("attributes"),
             deprecated=data.get("deprecated"), restricts=data.get("restricts"),
             svnid=data.get("svnid"), placement=data.get("placement"), domain=data.get("domain"),
+            applies_when=None if data.get("applies_when") is None else
+            m.AppliesWhen.from_data(data["applies_when"], self.key_src(("applies_when",))),
             source=m.Source(self.doc.file, 1, 1))
 
 
@@ -248,11 +274,22 @@ def _int_or_text(value):
     if value is None or isinstance(value, int) and not isinstance(value, bool):
         return value
     text = str(value).strip()
-    return int(text) if re.fullmatch(r"-?\d+", text) else text
+    return int(text) if is_integer_text(text) else text
 
 
 def read_yaml(text: str, file: str) -> tuple[m.Definition | None, list[Finding]]:
-    """Parse one YAML definition. Returns (definition or None, findings); never raises."""
+    """Parse one YAML definition.
+
+    Args:
+        text: the YAML text.
+        file: the name findings give as its place (``file:line:col``).
+
+    Returns:
+        ``(definition, findings)``: the definition is None when the text cannot be read as
+        one; the findings say what is wrong, with positions.
+
+    Never raises for bad input: every problem is a finding.
+    """
     doc, findings = read_positioned(text, file)
     if doc.data is None:
         return None, findings
@@ -262,9 +299,27 @@ def read_yaml(text: str, file: str) -> tuple[m.Definition | None, list[Finding]]
     findings += _schema_findings(doc)
     if any(f.severity == "error" for f in findings):
         return None, findings
-    definition = _Builder(doc).definition()
+    builder = _Builder(doc)
+    definition = builder.definition()
+    findings += builder.findings + _name_findings(definition)
+    if any(f.severity == "error" for f in findings):
+        return None, findings  # refused whole, as for any other error: nothing uses it
     header = _leading_comment(text)
     return (m.replace(definition, header=header) if header else definition), findings
+
+
+def _name_findings(definition: m.Definition) -> list[Finding]:
+    """An error at every member or attribute whose name HDF5 cannot hold."""
+    out = []
+    elements = [(a, ()) for a in definition.attributes] + list(m.walk(definition.members))
+    for element, _ in elements:
+        name = element.name
+        problem = None if name is None else hdf5_name_problem(name)
+        if problem:
+            src = element.source or m.Source(definition.source.file)
+            out.append(error("unstorable-name", f"{shown(name)} cannot be an HDF5 name: {problem}",
+                             file=src.file, line=src.line, col=src.col))
+    return out
 
 
 def _leading_comment(text: str) -> str | None:

@@ -145,6 +145,7 @@ def _field_body(field: m.Field):
         out["config"] = _config(field.config)
     if field.icat:
         out["icat"] = _icat(field.icat)
+    _put(out, "refers_to", field.refers_to)
     if field.attributes:
         out["attributes"] = _attributes(field.attributes)
     if not out:
@@ -181,6 +182,8 @@ def definition_data(definition: m.Definition) -> dict:
     for key in ("extends", "restricts", "svnid", "placement", "domain", "deprecated", "doc",
                 "symbols_doc"):
         _put(out, key, getattr(definition, key))
+        if key == "domain" and definition.applies_when is not None:
+            out["applies_when"] = definition.applies_when.as_data()
     if definition.symbols:
         out["symbols"] = {s.name: s.doc for s in definition.symbols}
     ignore = {k: getattr(definition, f"ignore_extra_{k}") for k in ("groups", "fields",
@@ -196,7 +199,14 @@ def definition_data(definition: m.Definition) -> dict:
 
 
 def write_yaml(definition: m.Definition) -> str:
-    """YAML text for ``definition``; reading it back gives an equal model."""
+    """YAML text for ``definition``; reading it back gives an equal model.
+
+    Args:
+        definition: the model, as :func:`read_yaml` or :func:`read_nxdl` gives it.
+
+    Returns:
+        The YAML text. Raises nothing for a valid model.
+    """
     data = definition_data(definition)
     text = yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100,
                      default_flow_style=None)

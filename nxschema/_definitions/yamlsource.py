@@ -12,12 +12,14 @@ import datetime
 
 import yaml
 
+from nxschema._definitions.bounds import MAX_INT_CHARS
 from nxschema._findings import Finding, error
 from nxschema.errors import NxschemaError
 
 MAX_NODES = 200_000  # values produced after alias expansion
 MAX_DEPTH = 64
 _PLAIN_COLLECTION_TAGS = ("tag:yaml.org,2002:map", "tag:yaml.org,2002:seq")
+_INT_TAG = "tag:yaml.org,2002:int"
 # libyaml's parser, when PyYAML was built with it, composes ~10x faster (every command loads the
 # bundled definitions); only composing is used, so both give the same nodes and positions.
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -48,8 +50,10 @@ class PositionedData:
 
 
 class _TooBig(NxschemaError):
-    def __init__(self, why, node):
-        self.why, self.node = why, node
+    # ``integer``: an integer too long (too-large-integer), else a document too big. A flag, not
+    # a code, so that every code is a literal where the finding is made (tests/test_codes.py).
+    def __init__(self, why, node, integer: bool = False):
+        self.why, self.node, self.integer = why, node, integer
 
 
 def _pos(mark) -> tuple[int, int]:
@@ -57,6 +61,10 @@ def _pos(mark) -> tuple[int, int]:
 
 
 def _scalar(node):
+    if node.tag == _INT_TAG and len(node.value) > MAX_INT_CHARS:
+        # Python refuses int() of 4,300 digits with a ValueError (and is slow well before)
+        raise _TooBig(f"an integer of {len(node.value)} characters (at most {MAX_INT_CHARS})",
+                      node, integer=True)
     value = _constructor.construct_object(node, deep=True)
     if isinstance(value, (datetime.date, datetime.datetime)):
         return node.value  # keep dates as the text the author wrote
@@ -153,6 +161,10 @@ def read_positioned(text: str, file: str) -> tuple[PositionedData, list[Finding]
                            col=col)]
     except yaml.YAMLError as exc:  # e.g. a stream with several documents
         return out, [error("yaml-syntax", f"YAML: {exc}", file=file, line=1, col=1)]
+    except RecursionError:  # the pure-Python composer recurses; libyaml stops at 1000 levels
+        line, col = _too_deep_at(text)
+        return out, [error("yaml-too-big", f"nesting deeper than {MAX_DEPTH} levels", file=file,
+                           line=line, col=col)]
     if node is None:
         return out, [error("yaml-empty", "the file holds no YAML document", file=file,
                            line=1, col=1)]
@@ -161,10 +173,27 @@ def read_positioned(text: str, file: str) -> tuple[PositionedData, list[Finding]
         out.data = converter.convert(node, (), 0)
     except _TooBig as exc:
         line, col = _pos(exc.node.start_mark)
-        return out, [error("yaml-too-big", exc.why, file=file, line=line, col=col)]
+        code = "too-large-integer" if exc.integer else "yaml-too-big"
+        return out, [error(code, exc.why, file=file, line=line, col=col)]
     except yaml.constructor.ConstructorError as exc:
         mark = exc.problem_mark
         line, col = _pos(mark) if mark else (1, 1)
         return out, [error("yaml-syntax", f"YAML: {exc.problem}", file=file, line=line,
                            col=col)]
     return out, converter.findings
+
+
+def _too_deep_at(text: str) -> tuple[int, int]:
+    """Where the nesting first goes past MAX_DEPTH: YAML events come from a loop, not recursion."""
+    depth = -1  # the document's own collection is level 0, as in _Converter
+    try:
+        for event in yaml.parse(text, Loader=yaml.SafeLoader):
+            if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    return _pos(event.start_mark)
+            elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+                depth -= 1
+    except yaml.YAMLError:
+        pass
+    return 1, 1

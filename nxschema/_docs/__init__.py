@@ -8,12 +8,18 @@ ours. Output is deterministic: sorted, no timestamps, no absolute paths.
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 from nxschema._codes import all_codes
+from nxschema._definitions.catalog import DefinitionsLike, as_catalog
+from nxschema._deprecation import UNSET, renamed
 from nxschema._docs.base import DocsError, Generator
+from nxschema._findings import Finding
 from nxschema._write.atomic import write_atomic
-from nxschema.errors import NxschemaError
+from nxschema.errors import ArgumentTypeError, NxschemaError
 
 __all__ = ["FORMATS", "DocsError", "build_docs"]
 
@@ -35,22 +41,42 @@ def _generator(fmt: str, templates) -> Generator:
 FORMATS = ("html", "markdown")
 
 
-def build_docs(catalog, outdir, fmt: str = "html", templates=None, *,
-               load_findings=None) -> list[Path]:
-    """Render every definition of ``catalog`` into ``outdir``; return the files written, sorted.
+def build_docs(definitions: DefinitionsLike | None = None,
+               outdir: str | os.PathLike[str] | None = None, fmt: str = "html",
+               templates: str | os.PathLike[str] | None = None, *,
+               load_findings: Iterable[Finding] | None = None,
+               catalog: Any = UNSET) -> list[Path]:
+    """Render every definition into ``outdir``: a page per definition, an index, the findings.
 
-    ``fmt`` is ``html`` (a static site with a client-side search) or ``markdown`` (for wikis and
-    MkDocs). ``templates`` is a folder whose templates replace ours by name. ``load_findings``
-    (default: ``catalog.findings``) are listed on the index page as problems found while loading.
-    Raises :class:`DocsError` for a bad template folder or template, or an unwritable ``outdir``.
+    Args:
+        definitions: a :class:`~nxschema.Catalog`, or paths of definition files and folders
+            (loaded over the bundled ones); None: the bundled ones.
+        outdir: the folder to write (created; files of an earlier build that this one does not
+            write are removed).
+        fmt: ``html`` (a static site with a client-side search) or ``markdown`` (for wikis and
+            MkDocs).
+        templates: a folder whose templates replace ours by name.
+        load_findings: listed on the index page as problems found while loading (default: the
+            catalog's own ``findings``).
+        catalog: the old name of ``definitions`` (deprecated, one release).
+
+    Returns:
+        The files written, sorted.
+
+    Raises:
+        nxschema.errors.DocsError: a bad format, template folder or template, or an unwritable
+            ``outdir``.
+        nxschema.errors.DefinitionError: ``definitions`` paths that do not load.
     """
+    definitions = renamed("build_docs", "definitions", definitions, catalog=catalog)
+    if outdir is None:
+        raise ArgumentTypeError("build_docs() needs outdir, the folder to write")
+    found = as_catalog(definitions)
     if templates is not None and not Path(templates).is_dir():
         raise DocsError(f"{templates}: no such template folder")
     generator = _generator(fmt, templates)
-    findings = catalog.findings if load_findings is None else load_findings
-    # all_codes() imports the modules that register codes of their own, so the findings page
-    # does not depend on what happened to be imported before.
-    files = generator.render_site(catalog, findings=findings, codes=all_codes())
+    findings = found.findings if load_findings is None else list(load_findings)
+    files = generator.render_site(found, findings=findings, codes=all_codes())
     return _write_all(Path(outdir), files)
 
 

@@ -1,9 +1,13 @@
 """An example skeleton per definition: a runnable h5py script writing its required members.
 
-Generated from the model (never written by hand), so it always matches the definition: groups
-with their NX_class, fields with a placeholder of the right type and shape (symbols become
-variables), units, fixed values and enumerations, required attributes, links. For a base class,
-where everything is optional, the recommended members are shown instead.
+Generated from the same laid-out tree as ``nxschema skeleton`` (:func:`build_layout`), so the
+page never disagrees with the writers or the validator: members inherited from a base class stay
+optional, partial names (``GROUPNAME_log``, ``DATA``) become real names, a subentry form sits in
+its NXentry, links point at members that are written, NXdata groups get @signal. Fields get a
+placeholder of the right type and shape (symbols become variables), units, fixed values and
+enumerations, required attributes. For a base class, where everything is optional, the
+recommended members are shown as well. tests/test_docs.py runs every script and validates the
+file it writes.
 """
 
 from __future__ import annotations
@@ -13,14 +17,14 @@ import keyword
 import re
 
 from nxschema import model as m
-from nxschema._write.layout import EXAMPLE_UNITS, NUMPY_DTYPES
+from nxschema._write.layout import NUMPY_DTYPES, build_layout
+from nxschema._write.nodes import TEXT_TYPES, AttrNode, FieldNode, GroupNode, LinkNode
+from nxschema._write.skeleton import example_config
 
-# The literal a placeholder value is written as, by the dtype writers use for the NX type.
-_ZERO = {"float64": "0.0", "int64": "0", "uint64": "0", "bool": "False", "complex128": "0j",
-         "uint8": "0"}
-_TEXT_PLACEHOLDERS = {"NX_DATE_TIME": "2024-01-01T00:00:00Z", "ISO8601": "2024-01-01T00:00:00Z"}
-_IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_DATE = "2024-01-01T00:00:00Z"
 _EXAMPLE_SIZE = 10
+# Attributes whose value must name a member: written only when the layout computed one.
+_REFERENCES = ("default", "signal", "axes", "auxiliary_signals", "target")
 
 
 def _q(text) -> str:
@@ -28,35 +32,36 @@ def _q(text) -> str:
     return json.dumps(str(text), ensure_ascii=False)
 
 
-def _default_name(nx_class: str) -> str:
-    return nx_class[2:].lower() if nx_class.startswith("NX") else nx_class.lower()
+def _number(value, dtype: str) -> str:
+    """A Python literal of ``value`` that h5py stores with ``dtype``."""
+    if dtype == "bool":
+        return "True" if value else "False"
+    if dtype == "float64":
+        return repr(float(value))
+    if dtype == "int64":
+        return repr(int(value))
+    return f"np.{dtype}({value!r})"
 
 
-def _class_path_to_hdf5(target: str) -> str:
-    """``/NXentry/NXinstrument/mono:NXmonochromator/energy`` → ``/entry/instrument/mono/energy``."""
-    parts = []
-    for part in target.split("/"):
-        if ":" in part:
-            part = part.split(":", 1)[0]
-        elif part.startswith("NX") and part[2:3].islower():
-            part = _default_name(part)
-        parts.append(part)
-    return "/".join(parts)
-
-
-class _Writer:
+class _Script:
     def __init__(self, definition: m.Definition, key: str):
         self.definition = definition
         self.key = key
-        self.symbols = {s.name: s.doc for s in definition.symbols}
+        self.symbol_docs = {s.name: s.doc for s in definition.symbols}
         self.used_symbols: dict[str, str | None] = {}
         self.names: set[str] = {"f", "h5py", "np"}
+        self.variables: dict[str, str] = {"/": "f"}
         self.body: list[str] = []
-        self.wanted = ("required",) if definition.category != "base" else ("required",
-                                                                           "recommended")
+        self.symbols: set[str] = set()  # dimension symbols that can be script variables
 
-    def wants(self, element) -> bool:
-        return m.requirement(element, self.definition.category) in self.wanted
+    def reserve_symbols(self, root: GroupNode) -> None:
+        for node in root.walk():
+            for term in getattr(node, "dims", ()):
+                symbol = term[0] if isinstance(term, tuple) else term
+                if isinstance(symbol, str) and symbol.isidentifier() and \
+                        not keyword.iskeyword(symbol) and symbol not in self.names:
+                    self.symbols.add(symbol)
+        self.names |= self.symbols
 
     def variable(self, name: str) -> str:
         base = re.sub(r"\W", "_", name).strip("_").lower() or "group"
@@ -69,137 +74,126 @@ class _Writer:
         self.names.add(candidate)
         return candidate
 
-    def line(self, depth: int, text: str) -> None:
-        self.body.append("    " * depth + text)
+    def line(self, text: str) -> None:
+        self.body.append("    " + text)
 
     # --- values -------------------------------------------------------------------------------
 
-    def shape(self, dimensions: m.Dimensions | None) -> str | None:
-        if dimensions is None:
+    def axis(self, term) -> str:
+        if isinstance(term, int):
+            return str(term)
+        symbol, offset = (term, 0) if isinstance(term, str) else term if isinstance(
+            term, tuple) else (None, 0)
+        if symbol not in self.symbols:
+            return str(_EXAMPLE_SIZE)  # a reference or an expression: any fixed size will do
+        self.used_symbols.setdefault(symbol, self.symbol_docs.get(symbol))
+        return f"{symbol} {'+' if offset > 0 else '-'} {abs(offset)}" if offset else symbol
+
+    def shape(self, dims: tuple) -> str | None:
+        if not dims:
             return None
-        if not dimensions.dims:
-            rank = dimensions.rank
-            return "(" + ", ".join(["1"] * rank) + ",)" if isinstance(rank, int) and rank else None
-        sizes = []
-        for dim in dimensions.dims:
-            value = dim.value
-            if isinstance(value, int):
-                sizes.append(str(value))
-            elif isinstance(value, str) and _IDENTIFIER.match(value) \
-                    and not keyword.iskeyword(value):
-                self.used_symbols.setdefault(value, self.symbols.get(value))
-                sizes.append(value)
-            else:
-                sizes.append("1")  # an expression or a reference: any size will do here
+        sizes = [self.axis(term) for term in dims]
         return "(" + ", ".join(sizes) + ("," if len(sizes) == 1 else "") + ")"
 
     @staticmethod
-    def scalar(element) -> str:
-        nx_type = element.type or "NX_CHAR"
-        fixed = element.value
-        if fixed is None and element.enumeration is not None and element.enumeration.items:
-            fixed = element.enumeration.items[0].value
-        if nx_type in NUMPY_DTYPES:
-            if fixed is not None:
-                if nx_type == "NX_BOOLEAN":
-                    return "True" if str(fixed).lower() in ("true", "1") else "False"
-                try:
-                    float(fixed)
-                    return str(fixed)
-                except ValueError:
-                    pass
-            return "1" if nx_type == "NX_POSINT" else _ZERO[NUMPY_DTYPES[nx_type]]
-        return _q(fixed if fixed is not None else _TEXT_PLACEHOLDERS.get(nx_type, "..."))
+    def scalar(nx_type: str | None, value, enum, name: str, config=None) -> str:
+        """The literal of one value: fixed, else the first enumeration item, else a
+        placeholder of the type (``1`` where only positive numbers are valid)."""
+        dtype = NUMPY_DTYPES.get(nx_type or "NX_CHAR")
+        if value is None and enum:
+            value = enum[0]
+        if dtype is None or dtype == "uint8" and isinstance(value, str) or \
+                nx_type in TEXT_TYPES:
+            if value is None:
+                value = _DATE if nx_type in ("NX_DATE_TIME", "ISO8601") else (
+                    example_config(config) if config is not None else "...")
+            return _q(value)
+        if isinstance(value, str):
+            try:
+                value = complex(value) if dtype.startswith("complex") else float(value)
+            except ValueError:
+                value = None
+        if value is None:
+            value = 1 if nx_type == "NX_POSINT" else 0
+        return _number(value, dtype)
 
-    def data(self, element) -> str:
-        shape = self.shape(element.dimensions)
+    def data(self, node: FieldNode) -> str:
+        value = self.scalar(node.nx_type, node.value, node.enum, node.name, node.config)
+        shape = self.shape(node.dims)
         if shape is None:
-            return self.scalar(element)
-        nx_type = element.type or "NX_CHAR"
-        if nx_type in NUMPY_DTYPES:
-            return f'np.zeros({shape}, dtype="{NUMPY_DTYPES[nx_type]}")'
-        return f"np.full({shape}, {self.scalar(element)}, dtype=h5py.string_dtype())"
+            return value
+        dtype = NUMPY_DTYPES.get(node.nx_type)
+        if dtype is None or node.is_text:
+            return f"np.full({shape}, {value}, dtype=h5py.string_dtype())"
+        if value in ("0", "0.0", "False"):
+            return f'np.zeros({shape}, dtype="{dtype}")'
+        return f'np.full({shape}, {value}, dtype="{dtype}")'
 
-    @staticmethod
-    def units(element) -> tuple[str, str] | None:
-        units = element.units
-        if not units:
-            return None
-        if units in EXAMPLE_UNITS:
-            return EXAMPLE_UNITS[units], units
-        if units.startswith("NX_"):
-            return "...", units
-        return units, ""
-
-    # --- elements -----------------------------------------------------------------------------
-
-    def attributes(self, target: str, attributes, depth: int) -> None:
-        for attribute in attributes:
-            if self.wants(attribute):
-                self.line(depth, f"{target}.attrs[{_q(attribute.name)}] = {self.scalar(attribute)}")
-
-    def members(self, variable: str, members, depth: int, path: str) -> None:
-        for member in members:
-            if isinstance(member, m.Choice):
-                if self.wants(member) and member.groups:
-                    classes = ", ".join(g.nx_class for g in member.groups)
-                    self.line(depth, f"# {member.name}: one of {classes}")
-                    self.group(variable, member.groups[0], depth, path, name=member.name)
-            elif not self.wants(member):
+    def attributes(self, target: str, attrs: list[AttrNode], skip=()) -> None:
+        for a in attrs:
+            if a.name in skip or a.name == "NX_class":
                 continue
-            elif isinstance(member, m.Group):
-                self.group(variable, member, depth, path)
-            elif isinstance(member, m.Link):
-                target = _class_path_to_hdf5(member.target)
-                self.line(depth, f"{variable}[{_q(member.name)}] = h5py.SoftLink({_q(target)})")
+            if a.value is None and a.name in _REFERENCES:
+                continue
+            if isinstance(a.value, (list, tuple)):
+                text = "[" + ", ".join(_q(v) if isinstance(v, str) else repr(v)
+                                       for v in a.value) + "]"
             else:
-                self.field(variable, member, depth)
+                text = self.scalar(a.nx_type, a.value, a.enum, a.name)
+                if a.rank and a.value is None:
+                    text = "[" + ", ".join([text] * a.rank) + "]"
+            self.line(f"{target}.attrs[{_q(a.name)}] = {text}")
 
-    def field(self, variable: str, field: m.Field, depth: int) -> None:
-        item = f"{variable}[{_q(field.name)}]"
-        self.line(depth, f"{item} = {self.data(field)}")
-        units = self.units(field)
-        if units:
-            comment = f"  # {units[1]}" if units[1] else ""
-            self.line(depth, f"{item}.attrs[\"units\"] = {_q(units[0])}{comment}")
-        self.attributes(item, field.attributes, depth)
+    # --- the tree -----------------------------------------------------------------------------
 
-    def group(self, parent: str, group: m.Group, depth: int, path: str, name=None) -> None:
-        name = name or group.name or _default_name(group.nx_class)
-        variable = self.variable(name)
-        self.line(depth, f"{variable} = {parent}.create_group({_q(name)})")
-        self.line(depth, f"{variable}.attrs[\"NX_class\"] = {_q(group.nx_class)}")
-        self.attributes(variable, group.attributes, depth)
-        self.members(variable, group.members, depth, f"{path}/{name}")
+    def write(self, root: GroupNode) -> None:
+        self.attributes("f", root.attrs)
+        for node in root.walk():
+            if node is root:
+                continue
+            parent_path = node.path.rsplit("/", 1)[0] or "/"
+            parent = self.variables[parent_path]
+            if isinstance(node, GroupNode):
+                variable = self.variable(node.name)
+                self.variables[node.path] = variable
+                self.line(f"{variable} = {parent}.create_group({_q(node.name)})")
+                self.line(f"{variable}.attrs[\"NX_class\"] = {_q(node.nx_class)}")
+                self.attributes(variable, node.attrs)
+            elif isinstance(node, LinkNode):
+                self.line(f"{parent}[{_q(node.name)}] = h5py.SoftLink({_q(node.target)})")
+            else:
+                item = f"{parent}[{_q(node.name)}]"
+                self.line(f"{item} = {self.data(node)}")
+                unit = node.unit
+                if unit is not None and "units" not in {a.name for a in node.attrs}:
+                    self.line(f"{item}.attrs[\"units\"] = {_q(unit)}")
+                self.attributes(item, node.attrs)
 
-    def script(self) -> str:
-        d = self.definition
+    def script(self, root: GroupNode, what: str) -> str:
+        self.reserve_symbols(root)
+        self.write(root)
         file_name = re.sub(r"[^A-Za-z0-9_.-]", "_", self.key) + ".h5"
-        if d.category in ("base", "process"):
-            # The definition describes any group of its class: write one such group.
-            nx_class = "NXprocess" if d.category == "process" else d.name
-            root = self.variable(_default_name(d.name))
-            self.line(1, f"{root} = f.create_group({_q(_default_name(d.name))})")
-            self.line(1, f"{root}.attrs[\"NX_class\"] = {_q(nx_class)}")
-            self.attributes(root, d.attributes, 1)
-            self.members(root, d.members, 1, "/" + _default_name(d.name))
-        else:
-            self.attributes("f", d.attributes, 1)
-            self.members("f", d.members, 1, "")
         head = ["import h5py", "import numpy as np", ""]
         for symbol, doc in sorted(self.used_symbols.items()):
             comment = f"  # {' '.join(doc.split())}" if doc else ""
             head.append(f"{symbol} = {_EXAMPLE_SIZE}{comment}")
         if self.used_symbols:
             head.append("")
-        what = "required" if d.category != "base" else "recommended"
         head.append(f"# The {what} members of {self.key}, with placeholder values.")
         head.append(f"with h5py.File({_q(file_name)}, \"w\") as f:")
         if not self.body:
-            self.line(1, f"pass  # {self.key} has no {what} members")
+            self.line(f"pass  # {self.key} has no {what} members")
         return "\n".join(head + self.body) + "\n"
 
 
-def skeleton(definition: m.Definition, key: str | None = None) -> str:
-    """A runnable h5py script that writes the required members of ``definition``."""
-    return _Writer(definition, key or definition.key).script()
+def skeleton(definition: m.Definition, catalog, key: str | None = None) -> str:
+    """A runnable h5py script that writes the required members of ``definition`` (and the
+    recommended ones of a base class) as ``nxschema skeleton`` lays them out from ``catalog``.
+
+    Raises :class:`~nxschema.errors.LayoutError` when the definition cannot be laid out.
+    """
+    base = definition.category == "base"
+    levels = ("required", "recommended") if base else ("required",)
+    root = build_layout(definition, catalog, levels)
+    return _Script(definition, key or definition.key).script(
+        root, "recommended" if base else "required")

@@ -17,6 +17,8 @@ from urllib.parse import quote, urlsplit
 from nxschema import model as m
 from nxschema._docs import markup
 from nxschema._docs.example import skeleton
+from nxschema._validate.plan import planned_definition, requirement_of
+from nxschema.errors import LayoutError
 
 CATEGORIES = (
     ("base", "Base classes"),
@@ -240,6 +242,12 @@ class _PageBuilder:
         self.classes: set[str] = set()
         self.anchors: set[str] = set()
         self.rows: list[Node] = []
+        # What the validator enforces: a member outside the planned definition came through
+        # 'extends', and is optional here whatever its own page says (tests/test_docs.py).
+        planned = planned_definition(self.catalog, self.definition)
+        self.planned = {m.member_key(x) for x in planned.members} | {
+            "@" + a.name for a in planned.attributes}
+        self.inherited = False  # True while building the nodes of an inherited member
 
     def build(self) -> Page:
         d = self.definition
@@ -253,13 +261,16 @@ class _PageBuilder:
             category_singular=CATEGORY_SINGULAR.get(d.category, d.category), chain=chain,
             summary=markup.summary(d.doc), search_text="", source_name=Path(source).name)
         for attribute in d.attributes:
+            self.inherited = "@" + attribute.name not in self.planned
             node = self._attribute(attribute, "", "", 0, d.domain)
             node.inherited_from = inherited.get("@" + attribute.name)
             page.nodes.append(node)
         for member in d.members:
+            self.inherited = m.member_key(member) not in self.planned
             node = self._member(member, "", "", 0, d.domain)
             node.inherited_from = inherited.get(m.member_key(member))
             page.nodes.append(node)
+        self.inherited = False
         for node in page.nodes:
             node.inherited_href = self.site.href(node.inherited_from) \
                 if node.inherited_from else None
@@ -267,7 +278,10 @@ class _PageBuilder:
         page.symbols = [(s.name, s.doc) for s in d.symbols]
         page.classes = [(c, self.site.class_href(c)) for c in sorted(self.classes)]
         page.personal = [row for row in self.rows if row.personal]
-        page.skeleton = skeleton(d, self.key)
+        try:
+            page.skeleton = skeleton(d, self.catalog, self.key)
+        except LayoutError as exc:  # a definition no writer can lay out: say so on its page
+            page.skeleton = f"# no example: {exc}\n"
         words = [self.key, d.name, markup.to_plain(d.doc)[:4000]]
         words += sorted({row.label for row in self.rows})
         page.search_text = " ".join(words).lower()
@@ -301,7 +315,7 @@ class _PageBuilder:
         node = Node(
             kind=kind, element=element, label=label, path=path,
             anchor=self._unique_anchor(anchor), depth=depth,
-            requirement=m.requirement(element, self.definition.category),
+            requirement=requirement_of(element, self.definition.category, self.inherited),
             doc=getattr(element, "doc", None), occurs=_occurs(element),
             domain=own_domain or domain, domain_inherited=own_domain is None and domain is not None,
             personal=bool(getattr(element, "personal", None)),

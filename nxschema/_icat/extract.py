@@ -11,7 +11,10 @@ import re
 import warnings
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from typing import Any
 
+from nxschema._definitions.catalog import DefinitionsLike, as_catalog
+from nxschema._deprecation import UNSET, renamed
 from nxschema._h5.access import (
     EXTERNAL_POLICIES,
     LINK_EXTERNAL,
@@ -306,19 +309,34 @@ def extract(path, rows: list[IcatKey], *, entry: str | None = None, external: st
     return Extraction(path, entry_name, values, links.notes)
 
 
-def icat_extract(path, *, defs=(), bundled: bool = True, entry: str | None = None,
-                 external: str = "below", allow_external_anywhere: bool | None = None,
-                 catalog=None) -> dict[str, dict]:
-    """``{key: {"value", "units", "path"}}`` for every ICAT key the definitions map and the file
-    at ``path`` holds (an empty dict when it holds none). Raises :class:`IcatError` for a file
-    that cannot be read. ``external`` is the external-link policy of ``nxschema validate``:
-    ``below`` (the default) follows external links only to files in the linking file's folder
-    or below it, ``follow`` to any file, ``never`` to none. ``allow_external_anywhere=True`` is
-    the deprecated spelling of ``external="follow"``.
-    """
-    if catalog is None:
-        from nxschema._definitions.catalog import load
+def icat_extract(path: str | os.PathLike[str], *, definitions: DefinitionsLike | None = None,
+                 bundled: bool = True, entry: str | None = None, external: str = "below",
+                 allow_external_anywhere: bool | None = None, defs: Any = UNSET,
+                 catalog: Any = UNSET) -> dict[str, dict[str, Any]]:
+    """The ICAT values of one file, for every key the definitions map.
 
-        catalog = load(*defs, bundled=bundled, strict=False)
+    Args:
+        path: the HDF5 file.
+        definitions: a :class:`~nxschema.Catalog`, or paths of definition files and folders
+            loaded over the bundled ones (with ``bundled``); default: the bundled ones.
+        bundled: load the bundled definitions under ``definitions`` paths.
+        entry: the entry to read (default: the first one).
+        external: the external-link policy of ``nxschema validate``: ``below`` (the default)
+            follows external links only to files in the linking file's folder or below it,
+            ``follow`` to any file, ``never`` to none.
+        allow_external_anywhere: ``True`` is the deprecated spelling of ``external="follow"``.
+        defs, catalog: old names of ``definitions`` (deprecated, one release).
+
+    Returns:
+        ``{key: {"value": ..., "units": ..., "path": ...}}`` for every key the file holds; an
+        empty dict when it holds none.
+
+    Raises:
+        nxschema.errors.IcatError: the file cannot be read, or has no such entry.
+        nxschema.errors.ArgumentError: an unknown external-link policy.
+    """
+    definitions = renamed("icat_extract", "definitions", definitions, defs=defs,
+                          catalog=catalog)
+    found = as_catalog(definitions, bundled=bundled, strict=False)
     policy = _policy(external, allow_external_anywhere)
-    return extract(path, catalog_keys(catalog), entry=entry, external=policy).values
+    return extract(path, catalog_keys(found), entry=entry, external=policy).values

@@ -23,11 +23,15 @@ Which fields get a key (the plain rule; an ``icat:`` key on a field always wins)
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from nxschema import model as m
+from nxschema._definitions.catalog import DefinitionsLike, as_catalog
+from nxschema._deprecation import UNSET, renamed
 
 KEY_GRAMMAR = re.compile(r"^[A-Za-z][A-Za-z0-9]*(_[A-Za-z0-9]+)*$")
 GROUP_PART_GRAMMAR = re.compile(r"^[A-Za-z0-9]*$")  # may be empty: the group adds nothing
@@ -298,18 +302,29 @@ def _definitions_from(items, catalog):
     return out
 
 
-def icat_keys(*definitions, defs=(), bundled: bool = True, catalog=None) -> list[IcatKey]:
-    """The ICAT keys that ``definitions`` imply (Definition objects, files, folders or names).
+def icat_keys(*targets: m.Definition | str | os.PathLike[str],
+              definitions: DefinitionsLike | None = None, bundled: bool = True,
+              defs: Any = UNSET, catalog: Any = UNSET) -> list[IcatKey]:
+    """The ICAT keys that ``targets`` imply, in mapping order.
 
-    Names are looked up in ``catalog`` (default: the bundled definitions plus ``defs``). Raises
-    :class:`nxschema.DefinitionError` when a file does not read or a name is unknown.
+    Args:
+        targets: Definition objects, definition files or folders, or names (``NXesrf_em``)
+            looked up in the definitions.
+        definitions: a :class:`~nxschema.Catalog`, or paths of definition files and folders
+            loaded over the bundled ones (with ``bundled``); default: the bundled ones.
+        bundled: load the bundled definitions under ``definitions`` paths.
+        defs, catalog: old names of ``definitions`` (deprecated, one release).
+
+    Returns:
+        One :class:`IcatKey` per key: its ICAT name, NeXus path, type, units, record.
+
+    Raises:
+        nxschema.errors.DefinitionError: a file does not read, or a name is unknown.
     """
-    if catalog is None:
-        from nxschema._definitions.catalog import load
-
-        catalog = load(*defs, bundled=bundled, strict=False)
+    definitions = renamed("icat_keys", "definitions", definitions, defs=defs, catalog=catalog)
+    found = as_catalog(definitions, bundled=bundled, strict=False)
     rows = []
-    for definition in _definitions_from(definitions, catalog):
+    for definition in _definitions_from(targets, found):
         rows += mapping(definition)
     return rows
 

@@ -10,31 +10,8 @@ key grammar. The same checks run on an hdf5_cfg.xml being imported (``_icat_xml`
 from __future__ import annotations
 
 from nxschema import model as m
-from nxschema._codes import Code, register
 from nxschema._findings import Finding, error, warning
 from nxschema._icat.keys import GROUP_PART_GRAMMAR, KEY_GRAMMAR, TECHNIQUE, IcatKey, carries_icat, mapping
-
-register(
-    Code("icat-key-grammar", "error", "definition",
-         "An ICAT key (or a group's CamelCase part) breaks the key grammar: letters and digits, "
-         "parts joined by single underscores, starting with a letter.",
-         "voltage: {icat: EM voltage}"),
-    Code("icat-key-reused", "error", "definition",
-         "One ICAT key is mapped from two paths that are not links to the same data.",
-         "position_x: {icat: EM_position_x}\nposition_y: {icat: EM_position_x}"),
-    Code("icat-path-keys", "error", "definition",
-         "One NeXus path is mapped to two different ICAT keys.",
-         "two choices at 'slit' giving 'gap' the keys A_gap and B_gap"),
-    Code("icat-placeholder-mismatch", "warning", "definition",
-         "A key names another field than the element it is written on (a copy-paste mistake).",
-         "images_count: {icat: EM_magnification}"),
-    Code("icat-duplicate", "error", "definition",
-         "An element (or an ICAT row) is written twice.",
-         "<voltage>${EM_voltage}</voltage> twice in one group of hdf5_cfg.xml"),
-    Code("icat-xml", "error", "definition",
-         "An hdf5_cfg.xml file cannot be parsed or is not shaped like one.",
-         "<group groupName='EM'> without NX_class"),
-)
 
 
 def _where(row_or_element) -> dict:

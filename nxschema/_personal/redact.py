@@ -18,6 +18,7 @@ leaves no OUT or a complete one; IN is opened read-only and never written.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -26,6 +27,7 @@ import numpy as np
 from h5py import h5o
 
 from nxschema import __version__
+from nxschema._definitions.catalog import DefinitionsLike
 from nxschema._h5.access import open_file
 from nxschema._personal.scan import DOMAINS, PLACEHOLDER, PersonalItem, Scan, scan
 from nxschema._personal.patterns import blank as blank_text, find
@@ -55,11 +57,30 @@ class Redaction:
         return [(self.source, self.output)] + [p for c in self.copies for p in c.files]
 
 
-def redact(source, output, *, definitions=None, definition: str | None = None, domains=DOMAINS,
-           keep=(), mode: str = "blank",
-           patterns_on: bool = True, external: str = "below", follow_external=None,
+def redact(source: str | os.PathLike[str], output: str | os.PathLike[str], *,
+           definitions: DefinitionsLike | None = None, definition: str | None = None,
+           domains: Iterable[str] = DOMAINS, keep: Iterable[str] = (), mode: str = "blank",
+           patterns_on: bool = True, external: str = "below",
+           follow_external: str | os.PathLike[str] | None = None,
            overwrite: bool = False) -> Redaction:
     """Write a copy of ``source`` to ``output`` without its personal data.
+
+    Args:
+        source, output: the HDF5 file to read (never changed) and the copy to write.
+        definitions: a Catalog or paths of definition files/folders (default: the bundled
+            ones).
+        definition, domains, keep, mode, patterns_on, follow_external: as below.
+        external: the external-link policy, as for validation.
+        overwrite: replace an existing ``output``.
+
+    Returns:
+        A :class:`Redaction`: what was blanked or removed, the copies of linked files, and the
+        NXprocess steps that record it.
+
+    Raises:
+        nxschema.errors.RedactionError: linked files hold personal data and no
+            ``follow_external`` folder was given.
+        nxschema.errors.ArgumentError: a bad ``mode``, folder, or an output that is an input.
 
     ``definition``: a layout to apply to the whole file (else the root's ``@layout``).
     ``domains``: besides members marked ``personal: true``, members of these domains are

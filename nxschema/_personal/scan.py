@@ -14,11 +14,13 @@ items found through them name the real file and path.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 
 import h5py
 import numpy as np
 
+from nxschema._definitions.catalog import DefinitionsLike
 from nxschema._h5.access import EXTERNAL_POLICIES, judge_external, open_file
 from nxschema._h5.backend_h5py import decode
 from nxschema._personal import patterns
@@ -70,15 +72,27 @@ class Scan:
     problems: list[str] = field(default_factory=list)  # links not followed, unreadable files
 
 
-def personal_data(path, *, definitions=None, definition: str | None = None, domains=DOMAINS,
-                  patterns_on: bool = True, external: str = "below") -> list[PersonalItem]:
+def personal_data(path: str | os.PathLike[str], *,
+                  definitions: DefinitionsLike | None = None, definition: str | None = None,
+                  domains: Iterable[str] = DOMAINS, patterns_on: bool = True,
+                  external: str = "below") -> list[PersonalItem]:
     """Every personal or administrative value in the file at ``path``.
 
-    ``definitions``: a Catalog or paths of definition files/folders (default: the bundled
-    ones). ``definition``: a layout to apply to the whole file (else the root's ``@layout``).
-    ``domains``: the domains whose members count (besides ``personal: true``).
-    ``patterns_on``: also look for e-mail addresses, ORCID iDs and phone numbers in every
-    string. ``external``: the external-link policy, as for validation.
+    Args:
+        path: the HDF5 file (opened read-only).
+        definitions: a Catalog or paths of definition files/folders (default: the bundled
+            ones).
+        definition: a layout to apply to the whole file (else the root's ``@layout``).
+        domains: the domains whose members count (besides ``personal: true``).
+        patterns_on: also look for e-mail addresses, ORCID iDs and phone numbers in every
+            string.
+        external: the external-link policy, as for validation.
+
+    Returns:
+        One :class:`PersonalItem` per value found (path, why, the definition that marks it).
+
+    Raises:
+        nxschema.errors.ArgumentError: an unknown external-link policy.
     """
     return scan(path, definitions=definitions, definition=definition, domains=domains,
                 patterns_on=patterns_on, external=external).items

@@ -76,18 +76,42 @@ class ProcessRecord:
 
 # --- recording -----------------------------------------------------------------------------------
 
-def record_process(file_or_group, entry: str, *, program: str, version: str, config,
-                   config_format: str = "json", form: str = "v1", results=None,
-                   name: str | None = None, date=None, signal: str | None = None,
+def record_process(file_or_group: str | os.PathLike[str] | h5py.File | h5py.Group, entry: str,
+                   *, program: str, version: str, config: Mapping[str, Any],
+                   config_format: str = "json", form: str = "v1",
+                   results: Mapping[str, Any] | None = None, name: str | None = None,
+                   date: str | datetime.datetime | None = None, signal: str | None = None,
                    axes: Sequence[str] | None = None, units: Mapping[str, str] | None = None,
                    config_file_name: str | None = None, in_place: bool = False) -> str:
-    """Append one processing step to ``entry``; return its path (``/entry/name``).
+    """Append one processing step (an NXprocess group) to ``entry``.
 
-    ``config`` is a mapping written in ``config_format`` (json, yaml, ini; or nxcollection with
-    form v1) so that :func:`read_config` gives back exactly ``config``. ``results`` maps names
-    to arrays (or nested mappings); with ``signal`` (and ``axes``) it becomes an NXdata, else an
-    NXcollection. ``units`` maps result names to units. Everything is checked before the file
-    is touched; errors raise ValueError (bad arguments) or OSError.
+    Everything is checked before the file is touched; a file is changed by writing a copy and
+    renaming it over the original, unless ``in_place`` (or an open h5py File/Group is given).
+
+    Args:
+        file_or_group: an HDF5 file (created if missing) or an open h5py File/Group.
+        entry: the NXentry to append to (created if missing).
+        program, version: what did the processing.
+        config: the configuration, written in ``config_format`` so that :func:`read_config`
+            gives back exactly ``config``.
+        config_format: ``json``, ``yaml``, ``ini``, or ``nxcollection`` (form v1 only).
+        form: ``v1`` or ``v2``, the ESRF processing form to write.
+        results: names to arrays (or nested mappings); with ``signal`` (and ``axes``) an
+            NXdata, else an NXcollection.
+        name: the group's name (default: from the program name).
+        date: when it ran (default: now).
+        signal, axes: the NXdata's signal and axes among ``results``.
+        units: result names to units.
+        config_file_name: the name of the configuration file it came from, when it did.
+        in_place: change the file in place instead of through a copy.
+
+    Returns:
+        The path of the new step, ``/entry/name``.
+
+    Raises:
+        nxschema.errors.ArgumentError: a bad argument (a ValueError).
+        nxschema.errors.ArgumentTypeError: an argument of the wrong type (a TypeError).
+        OSError: the file cannot be read or written.
     """
     step = _Step.checked(program, version, config, config_format, form, results, name, date,
                          signal, axes, units, config_file_name)
@@ -322,10 +346,20 @@ def _opened(file):
         yield f
 
 
-def read_processes(file, entry: str | None = None) -> list[ProcessRecord]:
-    """The NXprocess steps of ``entry`` (every NXentry if None), in sequence_index order.
+def read_processes(file: str | os.PathLike[str] | h5py.File | h5py.Group,
+                   entry: str | None = None) -> list[ProcessRecord]:
+    """The NXprocess steps of a file, in ``sequence_index`` order.
 
-    ``file`` is a path or an open h5py File/Group; files are opened read-only.
+    Args:
+        file: a path (opened read-only) or an open h5py File/Group.
+        entry: the NXentry to read (None: every NXentry).
+
+    Returns:
+        One :class:`ProcessRecord` per step.
+
+    Raises:
+        nxschema.errors.NotFoundError: no such entry, or no such file (a KeyError).
+        OSError: the file cannot be read.
     """
     with _opened(file) as root:
         if entry is None:
@@ -346,10 +380,21 @@ def read_processes(file, entry: str | None = None) -> list[ProcessRecord]:
         return records
 
 
-def read_config(file, process: str):
-    """The configuration of the NXprocess at ``process`` (e.g. ``entry/normalisation``),
-    exactly as written: same keys, types and nesting. KeyError if there is no such step,
-    ValueError if its configuration is missing or does not parse."""
+def read_config(file: str | os.PathLike[str] | h5py.File | h5py.Group, process: str) -> Any:
+    """The configuration of one processing step, exactly as written: same keys, types, nesting.
+
+    Args:
+        file: a path (opened read-only) or an open h5py File/Group.
+        process: the path of the NXprocess group, e.g. ``entry/normalisation``.
+
+    Returns:
+        The parsed configuration (a mapping, as :func:`record_process` was given it).
+
+    Raises:
+        nxschema.errors.NotFoundError: no such step (a KeyError).
+        nxschema.errors.ArgumentError: its configuration is missing or does not parse (a
+            ValueError).
+    """
     with _opened(file) as root:
         group = root.get(process)
         if not isinstance(group, h5py.Group):

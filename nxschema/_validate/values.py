@@ -1,4 +1,4 @@
-"""Value-level checks: NX types against HDF5 dtypes, ISO 8601 dates, units plausibility.
+"""Value-level checks: NX types against HDF5 dtypes, ISO 8601 dates, units by dimension.
 
 Each function answers with a message (a problem) or None; the validator turns messages into
 findings with the right code, path and severity.
@@ -6,9 +6,13 @@ findings with the right code, path and severity.
 
 from __future__ import annotations
 
+import ast
+import functools
 import re
 
 import numpy as np
+
+from nxschema._units import category_problem
 
 ISO8601 = re.compile(
     r"^\d{4}-\d{2}-\d{2}"
@@ -74,47 +78,64 @@ def value_problem(nx_type: str | None, value) -> str | None:
     return None
 
 
-# Units accepted for each category: base symbols; SI prefixes are added to the metric ones.
-_PREFIXES = ("", "y", "z", "a", "f", "p", "n", "u", "µ", "m", "c", "d", "k", "M", "G", "T", "P")
-_METRIC = {
-    "NX_ENERGY": ("eV", "J", "erg", "Ry", "Hartree"),
-    "NX_LENGTH": ("m", "angstrom", "Angstrom", "Å", "A", "inch", "in", "ft", "micron"),
-    "NX_WAVELENGTH": ("m", "angstrom", "Angstrom", "Å", "A"),
-    "NX_TIME": ("s", "second", "seconds", "min", "h", "hour", "day"),
-    "NX_PERIOD": ("s", "second"),
-    "NX_CURRENT": ("A", "amp", "ampere"),
-    "NX_VOLTAGE": ("V", "volt"),
-    "NX_MASS": ("g", "amu", "u", "Da"),
-    "NX_FREQUENCY": ("Hz",),
-    "NX_POWER": ("W",),
-    "NX_PRESSURE": ("Pa", "bar", "mbar", "atm", "Torr", "torr", "psi"),
-    "NX_CHARGE": ("C",),
-    "NX_TEMPERATURE": ("K", "C", "degC", "celsius", "F", "degF"),
-    "NX_ANGLE": ("rad", "deg", "degree", "degrees", "°", "mrad", "urad"),
-    "NX_COUNT": ("counts", "count", "", "1"),
-    "NX_DIMENSIONLESS": ("", "1", "%", "ratio"),
-    "NX_UNITLESS": ("", "1"),
-    "NX_VOLUME": ("m3", "m^3", "l", "L", "cm3", "cm^3"),
-    "NX_AREA": ("m2", "m^2", "cm2", "cm^2", "barn", "b"),
-}
-_OPEN = {"NX_ANY", "NX_TRANSFORMATION", "NX_PER_LENGTH", "NX_PER_AREA", "NX_FLUX",
-         "NX_CROSS_SECTION", "NX_EMITTANCE", "NX_MASS_DENSITY", "NX_MOLECULAR_WEIGHT",
-         "NX_PULSES", "NX_SCATTERING_LENGTH_DENSITY", "NX_SOLID_ANGLE", "NX_TIME_OF_FLIGHT",
-         "NX_WAVENUMBER", "NX_DIMENSIONLESS"}
+def units_problem(category: str | None, units: str,
+                  transformation_type: str | None = None) -> str | None:
+    """A message if ``units`` do not fit ``category``, else None.
 
-
-def units_problem(category: str | None, units: str) -> str | None:
-    """A message if ``units`` is implausible for ``category`` (literal units must match)."""
+    ``category`` is an ``NX_...`` units category or literal units from the definition
+    (``eV/mm``: any unit of that dimension fits, ``J/mm`` too). The judgement is dimensional
+    (see ``nxschema._units``); ``transformation_type`` is the field's ``@transformation_type``,
+    which decides whether an ``NX_TRANSFORMATION`` is a length or an angle."""
     if not category:
         return None
-    units = units.strip()
-    if not category.startswith("NX_"):
-        return None if units == category else f"units {units!r}, expected {category!r}"
-    if category in _OPEN or category not in _METRIC:
+    return category_problem(category, units, transformation_type)
+
+
+def enumeration_miss(value, allowed, *, units: bool = False):
+    """What of ``value`` is outside the enumeration ``allowed``, else None.
+
+    A scalar must be one of ``allowed``. An array is judged as a whole where the enumeration
+    lists whole arrays (NXazint1d's @axes item ``['.', 'radial_axis']``, a ``[0, 0, 1]``
+    vector): then the miss is the array itself. Otherwise every text item must be allowed and
+    the miss is the first one that is not. Non-text items are not judged item by item.
+
+    ``units``: ``value`` is @units, and an ``NX_...`` item of ``allowed`` takes any unit of that
+    category (NXazint1d lists NX_ANGLE, NX_PER_LENGTH, ...)."""
+    array = value if isinstance(value, (list, tuple, np.ndarray)) else None
+    if array is not None:
+        wholes = [w for w in map(_literal_array, allowed) if w is not None]
+        if wholes:
+            return None if any(_same_array(array, w) for w in wholes) else value
+    for item in (array if array is not None else (value,)):
+        if not isinstance(item, str) or item in allowed:
+            continue
+        if units and any(a.startswith("NX_") and units_problem(a, item) is None
+                         for a in allowed):
+            continue
+        return item
+    return None
+
+
+@functools.lru_cache(maxsize=256)
+def _literal_array(item: str) -> tuple | None:
+    """An enumeration item written as a list (``['.', 'x']``, ``[0, 0, 1]``), else None."""
+    text = item.strip()
+    if not (text.startswith("[") and text.endswith("]")):
         return None
-    for base in _METRIC[category]:
-        if units == base or any(units == p + base for p in _PREFIXES if base):
-            return None
-    if category == "NX_TIME_OF_FLIGHT":
+    try:
+        parsed = ast.literal_eval(text)
+    except (ValueError, SyntaxError, MemoryError, RecursionError):
         return None
-    return f"units {units!r} are not a plausible {category}"
+    return tuple(parsed) if isinstance(parsed, list) else None
+
+
+def _same_array(array, whole: tuple) -> bool:
+    if len(array) != len(whole):
+        return False
+    for have, want in zip(array, whole):
+        if isinstance(have, str) or isinstance(want, str):
+            if str(have) != str(want):
+                return False
+        elif have != want:  # numbers: 1 == 1.0
+            return False
+    return True

@@ -23,6 +23,7 @@ from __future__ import annotations
 import ast
 import builtins
 import keyword
+import os
 import re
 import textwrap
 from dataclasses import dataclass, field
@@ -31,6 +32,8 @@ from pathlib import Path
 import jinja2
 
 from nxschema import __version__
+from nxschema import model as m
+from nxschema._definitions.catalog import DefinitionsLike
 from nxschema._templating import environment, template_error
 from nxschema._write.codegen_format import (
     ascii_identifier,
@@ -53,7 +56,7 @@ from nxschema.model import Group, member_key, walk
 
 TEMPLATE = "writer.py.j2"
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
-FIXED_PARAMS = ("path", "units", "overwrite")
+FIXED_PARAMS = ("path", "units", "overwrite", "mode")
 ROOT_ATTRS = ("NX_class", "file_name", "file_time", "creator", "HDF5_Version", "h5py_version")
 REFERENCE_ATTRS = ("default", "signal", "axes", "auxiliary_signals")
 # How each NX type is checked and converted by the generated helpers.
@@ -184,7 +187,7 @@ class _Generator:
         self.symbols: dict[str, list[tuple[str, int]]] = {}
         self.index = {n.path: n for n in root.walk()}
         self.field_params: dict[str, Param] = {}  # field path -> its parameter
-        self.vars: set[str] = {"f", "values", "unit_of", "temp"}
+        self.vars: set[str] = {"f", "values", "unit_of", "temp", "appending", "names"}
         self.names = self._param_names()
 
     # --- names --------------------------------------------------------------------------------
@@ -451,7 +454,10 @@ def writer_model(definition, definitions=None) -> dict:
         "definition": resolved, "key": resolved.key, "source": source,
         "version": __version__, "function": function_name(resolved.key),
         "doc": _doc(resolved.doc), "params": params, "name_params": gen.name_params,
-        "nodes": nodes, "root_attrs": [(a.name, python_literal(a.value))
+        "nodes": nodes,
+        "top_nodes": [n for n in nodes if n.parent == "f" and n.kind in ("group", "field",
+                                                                         "link")],
+        "root_attrs": [(a.name, python_literal(a.value))
                                        for a in root.attrs if a.value is not None and
                                        a.name not in ROOT_ATTRS + REFERENCE_ATTRS],
         "root_default": _root_default(root, gen.name_params),
@@ -513,11 +519,23 @@ def _environment(templates=None) -> jinja2.Environment:
                        filters={"wrap": wrap, "py": python_literal, "doc": docstring_text})
 
 
-def generate_writer(definition, *, definitions=None, templates=None) -> str:
-    """The source of a Python module that writes ``definition`` (a key, a file or a Definition).
+def generate_writer(definition: m.Definition | str | os.PathLike[str], *,
+                    definitions: DefinitionsLike | None = None,
+                    templates: str | os.PathLike[str] | None = None) -> str:
+    """The source of a typed Python module with a function that writes ``definition``.
 
-    ``templates``: a folder whose ``writer.py.j2`` / ``helpers.py.j2`` replace the bundled ones.
-    Raises CodegenError if the rendered module is not valid Python.
+    Args:
+        definition: a catalog key (``NXxas``), a definition file, or a Definition.
+        definitions: a :class:`~nxschema.Catalog`, or paths of definition files and folders
+            loaded over the bundled ones; None: the bundled ones.
+        templates: a folder whose ``writer.py.j2`` / ``helpers.py.j2`` replace the bundled ones.
+
+    Returns:
+        The module's source text.
+
+    Raises:
+        nxschema.errors.LayoutError: the definition is unknown or cannot be laid out.
+        nxschema.errors.CodegenError: a template fails, or the module is not valid Python.
     """
     model = writer_model(definition, definitions)
     return render_module(TEMPLATE, model, f"{model['function']}.py", templates)

@@ -20,7 +20,9 @@ import re
 from pathlib import Path
 
 from nxschema import model as m
+from nxschema._binding.concepts import compile_plan
 from nxschema._definitions.catalog import Catalog, load, read_file
+from nxschema._validate.plan import planned_definition
 from nxschema._write.layout_plot import plot_attributes
 from nxschema._write.nodes import (  # noqa: F401  (re-exported for the writers)
     EXAMPLE_UNITS, NO_UNITS, NUMPY_DTYPES, TEXT_TYPES, AttrNode, FieldNode, GroupNode, LinkNode,
@@ -314,11 +316,11 @@ def build_layout(definition: m.Definition, catalog: Catalog, levels=("required",
     unknown = set(levels) - set(LEVELS)
     if unknown:
         raise ArgumentError(f"unknown requirement levels {sorted(unknown)}")
-    if definition.category != "base" and definition.key in catalog and \
-            catalog.raw(definition.key).members:
-        # As written, like the validator: members a form inherits from its base class stay
-        # optional (NXprocess's own members are not required by every process form).
-        definition = catalog.raw(definition.key)
+    if definition.key in catalog and catalog.raw(definition.key).members:
+        # What the validator enforces: an application definition merged with those it extends;
+        # members a form inherits from its base class stay optional (NXprocess's own members
+        # are not required by every process form).
+        definition = planned_definition(catalog, definition)
     b = _Builder(definition, catalog, levels)
     root = GroupNode("", "/", "NXroot", "required")
     category = definition.category

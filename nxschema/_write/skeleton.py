@@ -19,6 +19,7 @@ from __future__ import annotations
 import datetime
 import json
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -27,6 +28,7 @@ import numpy as np
 
 from nxschema import __version__
 from nxschema import model as m
+from nxschema._definitions.catalog import DefinitionsLike
 from nxschema._write.atomic import atomic_output
 from nxschema._write.layout import (
     NUMPY_DTYPES,
@@ -100,14 +102,32 @@ def levels_for(recommended: bool, optional: bool) -> tuple[str, ...]:
     return ("required", "recommended") if recommended else ("required",)
 
 
-def write_skeleton(definition, path, *, definitions=None, recommended: bool = False,
-                   optional: bool = False, fill_example: bool = False, dims=None,
+def write_skeleton(definition: m.Definition | str | os.PathLike[str],
+                   path: str | os.PathLike[str], *,
+                   definitions: DefinitionsLike | None = None, recommended: bool = False,
+                   optional: bool = False, fill_example: bool = False,
+                   dims: Mapping[str, int] | None = None,
                    overwrite: bool = False) -> SkeletonSummary:
-    """Write a skeleton file of ``definition`` (a catalog key, a definition file or a Definition).
+    """Write a skeleton HDF5 file of ``definition``: every required member, placeholders marked.
 
-    ``dims`` maps symbols to lengths (``{"nP": 100}``); others get a small default. Raises
-    LayoutError (unknown definition, unknown symbol), FileExistsError (target exists and not
-    ``overwrite``) or OSError; in every case an existing target is left untouched.
+    Args:
+        definition: a catalog key (``NXxas``), a definition file, or a Definition.
+        path: the HDF5 file to write (written next to it, then renamed over it).
+        definitions: a :class:`~nxschema.Catalog`, or paths of definition files and folders
+            loaded over the bundled ones; None: the bundled ones.
+        recommended: write the recommended members too.
+        optional: write the optional members too (and the recommended ones).
+        fill_example: write example values into numeric arrays (else they stay unwritten).
+        dims: lengths of symbols, ``{"nP": 100}``; the others get a small default.
+        overwrite: replace an existing ``path``.
+
+    Returns:
+        A :class:`SkeletonSummary`: counts of groups, datasets, links, and the placeholders.
+
+    Raises:
+        nxschema.errors.LayoutError: an unknown definition or symbol, or a negative length.
+        nxschema.errors.OutputExistsError: ``path`` exists and not ``overwrite``.
+        OSError: the file cannot be written. In every case an existing ``path`` is untouched.
     """
     resolved, catalog = resolve_definition(definition, definitions)
     root = build_layout(resolved, catalog, levels_for(recommended, optional))
