@@ -14,8 +14,8 @@ from __future__ import annotations
 __all__ = [
     "NxschemaError", "DefinitionError", "ArgumentError", "ArgumentTypeError", "NotFoundError",
     "OutputExistsError", "UnreadableFileError", "ConfigError", "LayoutError", "CodegenError",
-    "DocsError", "IcatError", "RedactionError", "WorkerError", "MissingMemberError",
-    "InvalidFileError",
+    "DocsError", "IcatError", "RedactionError", "WorkerError",
+    "MissingMemberError", "InvalidFileError",
 ]
 
 
@@ -87,5 +87,21 @@ class RedactionError(NxschemaError):
     ``follow_external`` was not given); nothing is written."""
 
 
-    "DocsError", "IcatError", "RedactionError", "WorkerError", "MissingMemberError",
-    "InvalidFileError",
+class WorkerError(NxschemaError, RuntimeError):
+    """Worker processes (local or Dask) cannot run, or cannot see the files to validate."""
+
+
+class MissingMemberError(NxschemaError, AttributeError):
+    """A required member of a view is not in the file or cannot be reached; the message names
+    the finding (missing, dangling-link, dangling-external-link, ...)."""
+
+
+class InvalidFileError(NxschemaError):
+    """``nxschema.open(..., strict=True)`` refused a file with validation errors; ``errors``
+    holds them."""
+
+    def __init__(self, file: str, errors):
+        self.errors = list(errors)
+        first = "; ".join(str(e) for e in self.errors[:3])
+        more = f" (and {len(self.errors) - 3} more)" if len(self.errors) > 3 else ""
+        super().__init__(f"{file}: {len(self.errors)} validation errors: {first}{more}")

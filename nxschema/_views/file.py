@@ -151,12 +151,23 @@ class NexusFile:
         return f"<NexusFile {self.path}>"
 
 
-def open(path, *, definitions=None, external: str = "below", strict: bool = False) -> NexusFile:
+def open(path: str | os.PathLike[str], *, definitions: Any = None, external: str = "below",
+         strict: bool = False) -> NexusFile:
     """Open ``path`` to read it through definitions; use as ``with nxschema.open(p) as f:``.
 
-    ``definitions``: a Catalog, or paths of definition files and folders (default: the bundled
-    ones). ``external``: the external-link policy, as for validation. ``strict``: refuse a file
-    with validation errors (:class:`InvalidFileError`).
+    Args:
+        path: the HDF5 file (opened read-only, without locking); a master file too.
+        definitions: a :class:`~nxschema.Catalog`, or paths of definition files and folders
+            loaded over the bundled ones; None: the bundled ones.
+        external: the external-link policy, as for validation: ``below``, ``follow``, ``never``.
+        strict: refuse a file with validation errors.
+
+    Returns:
+        A :class:`NexusFile`: ``views(NAME)`` gives the groups where NAME applies.
+
+    Raises:
+        nxschema.errors.UnreadableFileError: the file cannot be opened.
+        nxschema.errors.InvalidFileError: ``strict`` and the file has validation errors.
     """
     nexus = NexusFile(path, definitions=definitions, external=external)
     if strict:
@@ -165,4 +176,3 @@ def open(path, *, definitions=None, external: str = "below", strict: bool = Fals
             nexus.close()
             raise InvalidFileError(nexus.path, errors)
     return nexus
-
