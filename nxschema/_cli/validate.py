@@ -166,8 +166,8 @@ def run(args) -> int:
     # imported here: h5py and numpy are slow to import, and `nxschema --help` lists this command
     from nxschema._cli.output import REPORTERS, Progress, Summary
     from nxschema._cli.project import find_project
+    from nxschema._codes import LENIENT_CODES
     from nxschema._definitions.catalog import load
-    from nxschema._definitions.nxdl_reader import LENIENT_CODES
     from nxschema._validate.batch import Batch, parse_overrides
     from nxschema.errors import DefinitionError, NxschemaError
 

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from nxschema import model as m
+from nxschema._codes import LENIENT_CODES
 from nxschema._findings import DefinitionError, Finding, error, warning
 from nxschema.errors import ArgumentError, UnreadableFileError
 
@@ -333,8 +334,6 @@ def load(*paths: str | os.PathLike[str], bundled: bool = True, prefer: str = "ya
     for layer, path in enumerate(paths, start=1):
         catalog.load_path(path, layer=layer)
     if strict_definitions:
-        from nxschema._definitions.nxdl_reader import LENIENT_CODES
-
         catalog.findings = [_as_error(f) if f.code in LENIENT_CODES else f
                             for f in catalog.findings]
     if strict:

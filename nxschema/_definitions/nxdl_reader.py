@@ -35,6 +35,7 @@ from nxschema import model as m
 from nxschema._definitions.bounds import hdf5_name_problem, int_problem, is_integer_text, shown
 from nxschema._definitions.nxdl_xml import Node, Refused, clean_doc, parse, split
 from nxschema._process.formats import FORMATS as CONFIG_FORMATS
+from nxschema._codes import LENIENT_CODES  # noqa: F401 - re-exported: the reader's codes
 from nxschema._findings import Finding, error
 from nxschema._vocabulary import DOMAINS, PLACEMENTS, REFERS_TO
 
@@ -104,9 +105,6 @@ LENIENT_ATTRIBUTES = {
     "attribute": ("required", "units"),
     "link": ("optional", "recommended", "required"),
 }
-# Codes of what reading an NXDL let pass although nxdl.xsd does not: refused by
-# --strict-definitions (catalog.load(strict_definitions=True)).
-LENIENT_CODES = frozenset({"nxdl-lenient", "nxdl-attribute", "nxdl-namespace"})
 
 _BOOLEANS = {"true": True, "1": True, "false": False, "0": False}
 _DEFINITION_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")

@@ -7,11 +7,9 @@ payload, or an NXnote's ``type`` or ``format`` field). All of them map to json, 
 
 from __future__ import annotations
 
-import configparser
 import json
 import re
 
-import yaml
 from nxschema.errors import ConfigError
 
 FORMATS = ("json", "yaml", "ini")
@@ -40,8 +38,6 @@ def normalize_format(label) -> str | None:
 
 MAX_CONFIG_CHARS = 1 << 20  # a configuration is a page of settings: 1 MiB is plenty
 MAX_CONFIG_DEPTH = 64  # nesting of lists and mappings
-# The YAML parser in C when PyYAML has it: the pure-Python one takes minutes on megabytes.
-_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def parse_config(text: str, fmt: str):
@@ -98,12 +94,20 @@ def _parse(text: str, fmt: str):
         except json.JSONDecodeError as exc:
             raise ConfigError(f"invalid JSON at line {exc.lineno} column {exc.colno}: "
                               f"{exc.msg}") from None
+    # yaml and configparser imported here, for the file that holds such a configuration: the
+    # validator imports this module, and yaml alone is a tenth of its start-up.
     if fmt == "yaml":
+        import yaml
+
+        # The parser in C when PyYAML has it: the pure-Python one takes minutes on megabytes.
+        loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
         try:
-            return yaml.load(text, Loader=_YAML_LOADER)
+            return yaml.load(text, Loader=loader)
         except yaml.YAMLError as exc:
             raise ConfigError(f"invalid YAML: {str(exc).splitlines()[0]}") from None
     if fmt == "ini":
+        import configparser
+
         parser = configparser.ConfigParser(interpolation=None)
         parser.optionxform = str  # keep key case: the program reads its keys back
         try:

@@ -160,7 +160,10 @@ class Pool:
         if not worker.queue:
             worker.deadline = time.monotonic() + (self.timeout or 0)
         worker.queue.append(task)
-        worker.conn.send(task)
+        try:
+            worker.conn.send(task)
+        except OSError:  # it died since its last answer: run() sees the EOF and requeues this
+            pass
 
     def _replace(self, worker: _Worker) -> deque:
         """Kill ``worker``, start a fresh one in its place; the tasks it had, in order."""
