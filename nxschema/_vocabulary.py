@@ -7,7 +7,6 @@ ship (NXfilter, say) is not reported as a typo.
 
 from __future__ import annotations
 
-import difflib
 
 # What a field's values may refer to (``refers_to``): "files", paths of files.
 REFERS_TO = ("files",)
@@ -105,5 +104,7 @@ def near_miss(word: str, choices, max_distance: int = 2) -> str:
 
 def did_you_mean(word: str, choices) -> str:
     """A ' (did you mean X?)' suffix, or '' when nothing is close."""
+    import difflib  # here: the validator imports this module, and rarely needs a suggestion
+
     close = difflib.get_close_matches(word, sorted(choices), n=1, cutoff=0.6)
     return f" (did you mean {close[0]!r}?)" if close else ""

@@ -45,6 +45,8 @@ def _src():
 
 @dataclass(frozen=True, slots=True)
 class Symbol:
+    """A dimension symbol a definition declares (``symbols:``), e.g. ``n_energies``."""
+
     name: str
     doc: str | None = None
     source: Source | None = _src()
@@ -52,6 +54,8 @@ class Symbol:
 
 @dataclass(frozen=True, slots=True)
 class EnumItem:
+    """One allowed value of an :class:`Enumeration`, with its documentation."""
+
     value: str
     doc: str | None = None
     source: Source | None = _src()
@@ -59,6 +63,8 @@ class EnumItem:
 
 @dataclass(frozen=True, slots=True)
 class Enumeration:
+    """The values a field or attribute may take; ``open``: other values are allowed too."""
+
     items: tuple[EnumItem, ...]
     open: bool | None = None
     source: Source | None = _src()
@@ -183,6 +189,8 @@ class AppliesWhen:
 
 @dataclass(frozen=True, slots=True)
 class Attribute:
+    """An HDF5 attribute a definition names, on a group or a field."""
+
     name: str
     type: str | None = None
     units: str | None = None
@@ -201,6 +209,8 @@ class Attribute:
 
 @dataclass(frozen=True, slots=True)
 class Field:
+    """A dataset a definition names: its type, units, dimensions, values and attributes."""
+
     name: str
     type: str | None = None
     units: str | None = None
@@ -253,6 +263,9 @@ class Link:
 
 @dataclass(frozen=True, slots=True)
 class Group:
+    """A group of an NX class a definition names (``name`` None: any name), with its
+    members and attributes."""
+
     nx_class: str
     name: str | None = None
     doc: str | None = None

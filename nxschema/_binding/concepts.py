@@ -29,6 +29,8 @@ _NUMERIC = frozenset({"NX_FLOAT", "NX_NUMBER", "NX_INT", "NX_UINT", "NX_POSINT",
 
 @dataclass(slots=True)
 class AttrPlan:
+    """An attribute concept, compiled: what the walker checks on the attribute."""
+
     name: str
     nx_type: str | None
     enum: frozenset | None
@@ -40,6 +42,8 @@ class AttrPlan:
 
 @dataclass(slots=True)
 class FieldPlan:
+    """A field concept, compiled: what the walker checks on the dataset."""
+
     name: str
     is_link: bool
     nx_type: str | None
@@ -69,6 +73,8 @@ class FieldPlan:
 
 @dataclass(slots=True)
 class GroupPlan:
+    """A group concept, compiled: its members by name, by class and by name pattern."""
+
     nx_class: str
     name: str | None
     requirement: str

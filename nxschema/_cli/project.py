@@ -56,9 +56,7 @@ def find_project(start: str | os.PathLike | None = None) -> Project:
         if not pyproject.is_file():
             continue
         text = pyproject.read_text(encoding="utf-8", errors="replace")
-        # The table's header, or `nxschema = {...}` under [tool]: most pyproject.toml files
-        # have neither, and are not worth parsing.
-        if "tool.nxschema" not in text and "\nnxschema" not in text:
+        if not _may_have_table(text):
             continue
         toml = _toml()
         if toml is None:
@@ -72,6 +70,24 @@ def find_project(start: str | os.PathLike | None = None) -> Project:
             continue
         return _project(pyproject, table)
     return Project()
+
+
+def _may_have_table(text: str) -> bool:
+    """Whether ``text`` may hold a ``[tool.nxschema]`` table: its header (or a dotted
+    ``tool.nxschema`` key), or an ``nxschema`` key in a ``[tool]`` table. Most pyproject.toml
+    files have neither and are not worth parsing (importing tomllib and parsing cost more than
+    the rest of reading the settings): nxschema's own, say, names ``nxschema`` only in
+    ``[project.scripts]``."""
+    if "tool.nxschema" in text:
+        return True
+    table = ""
+    for line in text.splitlines():
+        line = line.strip()
+        if line.startswith("["):
+            table = line.lstrip("[").split("]", 1)[0].strip()
+        elif table == "tool" and line.startswith("nxschema"):
+            return True
+    return False
 
 
 def _strings(pyproject, key, value) -> list[str]:

@@ -136,6 +136,8 @@ def _line_col(data: bytes, offset: int) -> tuple[int, int]:
 
 @dataclass(frozen=True)
 class _Entry:
+    """A definition as loaded, with what decides between two of one key."""
+
     definition: m.Definition
     layer: int  # 0 bundled, 1.. user sources in order
     is_yaml: bool

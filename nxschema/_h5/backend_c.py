@@ -21,10 +21,8 @@ Safety:
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 import os
 import sys
-import uuid
 
 import h5py
 from h5py import h5, h5g, h5i, h5s, h5t
@@ -409,7 +407,8 @@ def _agrees_with_h5py(io: CIO) -> bool:
     """Both backends read one in-memory file the same way, through ids made by h5py: proof
     that the library is h5py's own and that the struct offsets are right."""
     slow = io.slow
-    name = f"nxschema-selftest-{uuid.uuid4().hex}.h5"
+    # A unique name for the in-memory file (os.urandom: uuid would be one more import).
+    name = f"nxschema-selftest-{os.urandom(16).hex()}.h5"
     with h5py.File(name, "w", driver="core", backing_store=False) as f:
         g = f.create_group("g")
         g.attrs["NX_class"] = "NXentry"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ctypes.util
 import glob
 import os
 
@@ -29,6 +28,8 @@ def _loaded_libraries():
                     "../h5py.libs/hdf5*.dll"):
         found += [p for p in glob.glob(os.path.join(here, pattern)) if "_hl" not in p]
     yield from found
+    import ctypes.util  # here: it imports shutil and tempfile, and is rarely needed
+
     system = ctypes.util.find_library("hdf5")
     if system:
         yield system

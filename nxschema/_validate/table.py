@@ -90,6 +90,8 @@ class Message:
 
 @dataclass(frozen=True, slots=True)
 class Rule:
+    """A registered rule: its function, what it applies to (``on``) and the codes it yields."""
+
     name: str
     fn: Callable[[Frame], Iterator[Message]]
     on: tuple
