@@ -94,8 +94,6 @@ def find_files(paths: Iterable[str | os.PathLike], include: Sequence[str] = DEFA
 def parse_overrides(items: Iterable[str]) -> dict[str, str]:
     """``CODE=LEVEL`` strings as a dict; LEVEL is error, warning, info or off. Codes are checked
     against the catalogue (an unknown one is refused, with a did-you-mean)."""
-    import difflib
-
     from nxschema._codes import all_codes
 
     codes = all_codes()
@@ -106,6 +104,8 @@ def parse_overrides(items: Iterable[str]) -> dict[str, str]:
         if not sep or not code:
             raise ArgumentError(f"{item!r}: expected CODE=LEVEL, e.g. extra-member=off")
         if code not in codes:
+            import difflib  # here: every run parses its overrides, few have a typo
+
             close = difflib.get_close_matches(code, codes, n=1)
             hint = f" (did you mean {close[0]!r}?)" if close else " (see 'nxschema codes')"
             raise ArgumentError(f"{code!r} is not a finding code{hint}")
