@@ -98,6 +98,17 @@ def _loads(data: bytes):
             gc.enable()
 
 
+def pack(value) -> bytes:
+    """``value`` pickled as the cache pickles definitions: the way to send a catalog to other
+    processes (the validation workers), several times faster to load than a plain pickle."""
+    return _dumps(value)
+
+
+def unpack(data: bytes):
+    """The value :func:`pack` gave ``data`` for."""
+    return _loads(data)
+
+
 def load(folder: Path, key: str):
     """The cached entries for ``folder`` if the cache matches ``key``, else None."""
     try:

@@ -139,9 +139,19 @@ def not_checked(report: Report) -> bool:
 _SETTINGS: list[Settings] = []
 
 
-def init_worker(settings: Settings) -> None:
-    """Run once in each worker: the definitions are unpickled and compiled once, not per file."""
+def init_worker(settings: Settings | bytes) -> None:
+    """Run once in each worker: the definitions are unpickled and compiled once, not per file.
+    ``settings`` may come packed (``_definitions.cache.pack``)."""
+    import gc
+
+    if isinstance(settings, bytes):
+        from nxschema._definitions.cache import unpack
+
+        settings = unpack(settings)
     _SETTINGS[:] = [settings]
+    # The worker's imports and definitions live as long as it does: out of the GC's scans,
+    # which would otherwise go over them again at every full collection of every file.
+    gc.freeze()
 
 
 def check_file(path: str, settings: Settings | None = None) -> Report:
@@ -287,7 +297,11 @@ class Batch:
                                                           chunk)))
             else:
                 tasks.append(((path, None), check_file, (path,)))
-        pool = Pool(min(self.jobs, len(tasks)), init=(init_worker, (self.settings,)),
+        from nxschema._definitions.cache import pack
+
+        # Packed once here, not pickled again for every worker that starts (the default
+        # pickling of the model is several times slower to write and to read).
+        pool = Pool(min(self.jobs, len(tasks)), init=(init_worker, (pack(self.settings),)),
                     timeout=self.timeout)
         results = pool.run(tasks)
         try:
