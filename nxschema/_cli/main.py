@@ -33,6 +33,7 @@ COMMANDS = {
     "personal": "list the personal data in files",
     "redact": "write a copy of a file without its personal data",
     "codes": "list every finding code and what triggers it",
+    "definitions": "list the definition sets installed here",
 }
 
 EPILOG = """\
@@ -42,6 +43,8 @@ examples:
   nxschema validate archive/ --format jsonl     a folder, one JSON line per file as it is done
   nxschema validate --defs ../nxdl scan.h5      ... against the official NXDL definitions
   nxschema convert NXxas.nxdl.xml -o out --to yaml
+  nxschema definitions list                     the definition sets installed here
+  nxschema validate --defs nexusformat scan.h5  ... against the NXDL nexusformat ships
 
 Run 'nxschema COMMAND --help' for the options of each command.
 

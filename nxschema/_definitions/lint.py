@@ -240,9 +240,20 @@ def rule_personal_marks(definition, catalog):
                    parents[-1].nx_class == "NXuser") or (not parents and
                                                           definition.name == "NXuser")
         if name in PERSONAL_NAMES or (name == "name" and in_user):
+            if _is_nyaml(definition.source.file):
+                return  # nyaml, like NXDL, has no such mark
             yield _at(element, "personal-unmarked", f"{element.name!r} is named like personal "
                       "data but not marked: add 'personal: true' (or 'personal: false' if it "
                       "is not)", severity="warning")
+
+
+def _is_nyaml(file: str) -> bool:
+    from nxschema._definitions.nyaml_reader import looks_like_nyaml
+
+    try:
+        return looks_like_nyaml(open(file, encoding="utf-8").read())
+    except (OSError, UnicodeDecodeError):
+        return False
 
 
 RULES = (rule_classes, rule_types_and_units, rule_symbols, rule_extends, rule_duplicates,

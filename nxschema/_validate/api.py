@@ -27,6 +27,8 @@ class Report:
 
     file: str
     findings: list[Finding] = field(default_factory=list)
+    # the definition sets used (SetInfo: name, path, version, count), from Catalog.sources
+    definitions: list = field(default_factory=list)
 
     @property
     def errors(self) -> list[Finding]:
@@ -47,6 +49,7 @@ class Report:
         """The report as JSON-ready data, with the findings at least as severe as
         ``severity``: ``{"file", "ok", "findings": [...]}``."""
         return {"file": self.file, "ok": self.ok,
+                "definitions": [d.as_dict() for d in self.definitions],
                 "findings": [f.as_dict() for f in self.findings if f.at_least(severity)]}
 
 
@@ -225,6 +228,8 @@ def validate(target: str | os.PathLike[str] | h5py.File | h5py.Group, *,
     """
     name = target.file.filename if isinstance(target, (h5py.File, h5py.Group)) else \
         os.fspath(target)
-    return Report(name, list(iter_findings(target, definitions=definitions,
+    catalog = _catalog_of(definitions, strict_definitions)
+    return Report(name, list(iter_findings(target, definitions=catalog,
                                            definition=definition, external=external,
-                                           jobs=jobs, strict_definitions=strict_definitions)))
+                                           jobs=jobs, strict_definitions=strict_definitions)),
+                  list(catalog.sources))
