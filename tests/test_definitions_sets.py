@@ -58,8 +58,10 @@ def test_validate_with_nexusformat_names_the_set_and_its_version():
     assert header.startswith("definitions: bundled") and "nexusformat v20" in header
     data = json.loads(cli("validate", "--defs", "nexusformat", "--format", "json",
                           EXAMPLE).stdout)
-    names = [d["name"] for d in data["definitions"]]
-    assert names == ["bundled", "nexusformat"] and data["files"][0]["ok"]
+    entry = data["files"][0]
+    names = [d["name"] for d in entry["definitions"]]
+    assert names == ["bundled", "nexusformat"] and entry["ok"]
+    assert entry["definitions"][1]["version"].startswith("v20")
 
 
 def test_report_carries_the_definitions():

@@ -206,6 +206,7 @@ def run(args) -> int:
     progress = Progress(batch.total, enabled=not args.quiet)
     try:
         for report in batch:
+            report.definitions = list(catalog.sources)  # json, jsonl: each file names them
             with _no_interrupt():  # a report is printed and counted, or neither
                 progress.clear()
                 reporter.file(report)
