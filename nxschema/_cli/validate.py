@@ -205,8 +205,11 @@ def run(args) -> int:
     summary = Summary(batch.total, fail_on)
     progress = Progress(batch.total, enabled=not args.quiet)
     try:
+        from nxschema._validate.api import sources_header
+
+        header = sources_header(catalog.sources)
         for report in batch:
-            report.definitions = list(catalog.sources)  # json, jsonl: each file names them
+            report.definitions = header  # json, jsonl (and text with --severity info) name them
             with _no_interrupt():  # a report is printed and counted, or neither
                 progress.clear()
                 reporter.file(report)

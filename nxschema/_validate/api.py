@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 import h5py
 
@@ -27,8 +27,10 @@ class Report:
 
     file: str
     findings: list[Finding] = field(default_factory=list)
-    # the definition sets used (SetInfo: name, path, version, count), from Catalog.sources
-    definitions: list = field(default_factory=list)
+    # The definition sets used, {name: version} (from Catalog.sources, which also has each
+    # set's path and count): the header the reporters print with each file. A class default, so
+    # that a report without one carries none.
+    definitions: ClassVar[dict] = {}
 
     @property
     def errors(self) -> list[Finding]:
@@ -49,7 +51,6 @@ class Report:
         """The report as JSON-ready data, with the findings at least as severe as
         ``severity``: ``{"file", "ok", "findings": [...]}``."""
         return {"file": self.file, "ok": self.ok,
-                "definitions": [d.as_dict() for d in self.definitions],
                 "findings": [f.as_dict() for f in self.findings if f.at_least(severity)]}
 
 
@@ -229,7 +230,13 @@ def validate(target: str | os.PathLike[str] | h5py.File | h5py.Group, *,
     name = target.file.filename if isinstance(target, (h5py.File, h5py.Group)) else \
         os.fspath(target)
     catalog = _catalog_of(definitions, strict_definitions)
-    return Report(name, list(iter_findings(target, definitions=catalog,
-                                           definition=definition, external=external,
-                                           jobs=jobs, strict_definitions=strict_definitions)),
-                  list(catalog.sources))
+    report = Report(name, list(iter_findings(target, definitions=catalog,
+                                             definition=definition, external=external,
+                                             jobs=jobs, strict_definitions=strict_definitions)))
+    report.definitions = sources_header(catalog.sources)
+    return report
+
+
+def sources_header(sources) -> dict:
+    """``{name: version}`` of the definition sets a catalog was loaded from."""
+    return {s.name: s.version or "version unknown" for s in sources}
