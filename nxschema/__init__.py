@@ -52,7 +52,9 @@ _API: dict[str, tuple[str, str]] = {
     "validate": ("nxschema._validate.api", "validate"),
     "iter_findings": ("nxschema._validate.api", "iter_findings"),
     "validate_many": ("nxschema._validate.batch", "validate_many"),
-    "compile_plan": ("nxschema._validate.plan", "compile_plan"),
+    "compile_plan": ("nxschema._binding.concepts", "compile_plan"),
+    "bind": ("nxschema._binding.tree", "bind"),
+    "FileBinding": ("nxschema._binding.tree", "FileBinding"),
     "codes": ("nxschema._codes", "all_codes"),
     # writers, docs, processing, ICAT
     "write_skeleton": ("nxschema._write.skeleton", "write_skeleton"),
@@ -64,6 +66,11 @@ _API: dict[str, tuple[str, str]] = {
     "ProcessRecord": ("nxschema._process.record", "ProcessRecord"),
     "icat_keys": ("nxschema._icat.keys", "icat_keys"),
     "icat_extract": ("nxschema._icat.extract", "icat_extract"),
+    # reading through definitions
+    "open": ("nxschema._views.file", "open"),
+    "NexusFile": ("nxschema._views.file", "NexusFile"),
+    "View": ("nxschema._views.view", "View"),
+    "Field": ("nxschema._views.field", "Field"),
     # personal data
     "personal_data": ("nxschema._personal.scan", "personal_data"),
     "PersonalItem": ("nxschema._personal.scan", "PersonalItem"),
@@ -77,12 +84,13 @@ _SUBMODULES = ("model", "errors")
 
 # Written out so that linters and IDEs see it; a test checks it against _API.
 __all__ = [
-    "Catalog", "Finding", "PersonalItem", "ProcessRecord", "Redaction", "Report", "__version__",
-    "build_docs", "bundled_definitions_dir", "check", "codes", "compile_plan",
-    "definition_sets", "errors", "generate_writer", "icat_extract", "icat_keys", "iter_findings",
-    "load", "meta_schema", "model", "personal_data", "read_config", "read_nxdl", "read_nyaml",
-    "read_processes", "read_yaml", "record_process", "redact", "validate", "validate_many",
-    "write_nxdl", "write_nyaml", "write_skeleton", "write_yaml",
+    "Catalog", "Field", "FileBinding", "Finding", "NexusFile", "PersonalItem", "ProcessRecord",
+    "Redaction", "Report", "View", "__version__", "bind", "build_docs", "bundled_definitions_dir",
+    "check", "codes", "compile_plan", "definition_sets", "errors", "generate_writer",
+    "icat_extract", "icat_keys", "iter_findings", "load", "meta_schema", "model", "open",
+    "personal_data", "read_config", "read_nxdl", "read_nyaml", "read_processes", "read_yaml",
+    "record_process", "redact", "validate", "validate_many", "write_nxdl", "write_nyaml",
+    "write_skeleton", "write_yaml",
 ]
 
 if TYPE_CHECKING:  # what type checkers and IDEs see; at run time __getattr__ imports lazily
@@ -102,13 +110,17 @@ if TYPE_CHECKING:  # what type checkers and IDEs see; at run time __getattr__ im
     from nxschema._icat.extract import icat_extract
     from nxschema._icat.keys import icat_keys
     from nxschema._personal.redact import Redaction, redact
+    from nxschema._views.field import Field
+    from nxschema._views.file import NexusFile, open
+    from nxschema._views.view import View
     from nxschema._personal.scan import PersonalItem, personal_data
     from nxschema._process.record import (
         ProcessRecord, read_config, read_processes, record_process,
     )
     from nxschema._validate.api import Report, iter_findings, validate
+    from nxschema._binding.concepts import compile_plan
+    from nxschema._binding.tree import FileBinding, bind
     from nxschema._validate.batch import validate_many
-    from nxschema._validate.plan import compile_plan
     from nxschema._write.codegen import generate_writer
     from nxschema._write.skeleton import write_skeleton
 

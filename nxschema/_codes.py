@@ -141,69 +141,95 @@ CODES: dict[str, Code] = {c.code: c for c in (
          "crash in the HDF5 library, a Dask worker lost).",
          "a worker killed by the OOM killer", "_validate.batch"),
     Code("internal-error", "error", _F, "The validator itself failed on the file: a bug, please "
-         "report it with the file.", "(none known)", "_validate.batch"),
+         "report it with the file.", "(none known)", "_validate.batch _validate.api"),
     Code("unknown-definition", "error", _F, "--definition or @layout names no loaded definition.",
          "nxschema validate --definition NXxass scan.h5", _WALKER),
     Code("unknown-application", "warning", _F, "An entry's definition field names no loaded "
          "application definition.", "/entry/definition = 'NXfoo'", _WALKER),
     Code("missing-required", "error", _F, "A required group, field, link or attribute is missing "
-         "(or too few of them).", "NXxas entry without /entry/title", _WALKER),
+         "(or too few of them).", "NXxas entry without /entry/title", "_validate.dataset_rules _validate.walker"),
     Code("missing-recommended", "warning", _F, "A recommended member is missing.",
-         "NXdata without @axes where recommended", _WALKER),
+         "NXdata without @axes where recommended", "_validate.dataset_rules _validate.walker"),
     Code("too-many", "error", _F, "More occurrences than max_occurs allows.",
          "two NXinstrument groups in one ESRF entry", _WALKER),
     Code("wrong-class", "error", _F, "A group has a valid but wrong NX_class.",
          "monochromator with NX_class=NXdetector", _WALKER),
     Code("unknown-nx-class", "error", _F, "NX_class is not a known class (a likely typo).",
          "NX_class='NXmonochromatr'", _WALKER),
+    Code("not-nexus-class", "warning", _F, "NX_class is a name that claims no NeXus class (no NX "
+         "prefix).", "NX_class='SASentry'", _WALKER),
+    Code("invalid-name", "warning", _F, "An item name breaks the NeXus naming rule (warning), or "
+         "is outside the recommended lower-case form (info).", "space_group_name_H-M", _WALKER),
+    Code("ambiguous-binding", "warning", _F, "An object fits two concepts alike and nothing "
+         "decides between them (info when both are any-named).",
+         "'x' fits DAXIS and XAXIS in NXstress", _WALKER),
+    Code("link-is-copy", "warning", _F, "A member the definition says is a link is a plain "
+         "object (no soft link, no @target naming the original).",
+         "data copied into NXdata instead of linked", "_validate.links"),
+    Code("wrong-link-target", "error", _F, "A link resolves to an object that does not fit the "
+         "definition's target path.", "NXdata/energy linking to /entry/sample/temperature", "_validate.links"),
+    Code("link-target-attribute", "warning", _F, "A link's @target names another path than "
+         "the one it resolves to.", "@target='/entry/old/x' on a link to /entry/new/x", "_validate.links"),
     Code("missing-nx-class", "warning", _F, "A group has no NX_class attribute.",
          "h5py group created without attrs", _WALKER),
     Code("wrong-kind", "error", _F, "A dataset stands where a group is expected, or the reverse.",
          "instrument written as a dataset", _WALKER),
     Code("wrong-type", "error", _F, "The dataset's HDF5 type cannot hold the NX type.",
-         "energy stored as strings where NX_FLOAT is required", _WALKER),
+         "energy stored as strings where NX_FLOAT is required", "_validate.dataset_rules"),
     Code("bad-date", "error", _F, "An NX_DATE_TIME value is not ISO 8601.",
-         "start_time = '23/11/2026'", "_validate.rules _validate.walker"),
+         "start_time = '23/11/2026'", "_validate.dataset_rules _validate.rules"),
     Code("bad-value", "error", _F, "NX_POSINT ≤ 0 or NX_BOOLEAN not 0/1.",
-         "sequence_index = 0", _WALKER),
-    Code("wrong-value", "error", _F, "A fixed value differs.", "definition = 'NXxax'", _WALKER),
+         "sequence_index = 0", "_validate.dataset_rules"),
+    Code("wrong-value", "error", _F, "A fixed value differs.", "definition = 'NXxax'", "_validate.dataset_rules"),
     Code("not-in-enumeration", "error", _F, "A value is not in the enumeration (open ones accept "
-         "@custom=True).", "probe = 'xray'", _WALKER),
+         "@custom=True).", "probe = 'xray'", "_validate.dataset_rules"),
     Code("wrong-rank", "error", _F, "The dataset's rank differs from the definition's.",
-         "energy of shape (10, 10) where rank 1 is required", _WALKER),
+         "energy of shape (10, 10) where rank 1 is required", "_validate.dataset_rules"),
     Code("wrong-shape", "error", _F, "A fixed axis length differs.",
-         "a 3-vector stored with 4 elements", _WALKER),
+         "a 3-vector stored with 4 elements", "_validate.dataset_rules"),
     Code("dimension-mismatch", "error", _F, "Fields sharing a symbol have different lengths (±1 "
-         "only for bin edges).", "energy 100, i0 99, it 101 points", _WALKER),
+         "only for bin edges).", "energy 100, i0 99, it 101 points", "_validate.dataset_rules"),
     Code("missing-units", "warning", _F, "No @units where the definition gives a units category.",
-         "energy without @units", _WALKER),
+         "energy without @units", "_validate.dataset_rules"),
     Code("implausible-units", "warning", _F, "@units cannot be read as a unit, or their dimension "
          "does not fit the units category (a rotation in m, any unit on NX_UNITLESS).",
-         "energy with @units='mm'", _WALKER),
+         "energy with @units='mm'", "_validate.dataset_rules"),
     Code("dangling-link", "error", _F, "A soft link points to nothing.",
          "/entry/data/energy -> /entry/instrument/mono/missing", _WALKER),
     Code("dangling-external-link", "error", _F, "An external link's file or path is missing.",
          "/entry/data -> missing.h5::/entry/data", _WALKER),
-    Code("external-link-not-followed", "warning", _F, "An external link is refused by the "
-         "external-link policy.", "a link to /etc/other.h5 under policy 'below'", _WALKER),
+    Code("external-link-not-followed", "warning", _F, "An external link, a virtual "
+         "dataset's source or external raw storage is refused by the external-file policy "
+         "(judged on the real path); its data is not read.",
+         "a link to /etc/other.h5, or via a symlink leaving the folder, under policy 'below'",
+         _WALKER),
     Code("missing-listed-file", "error", _F, "A file named in a list of files (a field with "
          "refers_to: files) does not exist; relative names are taken from the HDF5 file's folder.",
          "measurement/pilatus_files lists scan0001_0003.h5, which is not there", "_validate.files"),
     Code("listed-file-not-followed", "warning", _F, "A listed file lies where the external-link "
          "policy does not go (as external-link-not-followed); not checked.",
          "a list naming /etc/other.h5 under policy 'below'", "_validate.files"),
-    Code("link-cycle", "warning", _F, "A link leads back to an enclosing group.",
-         "/entry/loop -> /entry", _WALKER),
-    Code("too-deep", "warning", _F, "Nesting deeper than the walk allows.",
-         "a hard-link cycle", _WALKER),
+    Code("link-cycle", "warning", _F, "A link (hard or soft, by object identity) leads back "
+         "to an enclosing group, or soft links go round in a cycle.",
+         "/entry/loop -> /entry; f['entry/a'] = f['entry']", _WALKER),
+    Code("too-deep", "warning", _F, "Nesting deeper than the walk allows (groups, or a "
+         "process configuration over 64 levels).", "200 nested groups; '[' * 5000",
+         "_validate.dataset_rules _validate.walker"),
+    Code("too-large", "warning", _F, "More than the check reads: links in one group, "
+         "attributes of one object, walks of one group through many paths, a configuration "
+         "over 1 MiB or an integer over 4,300 digits.", "a 50 MB YAML configuration",
+         "_validate.dataset_rules _validate.walker"),
+    Code("attribute-type", "warning", _F, "An attribute NeXus gives a meaning to has the "
+         "wrong type (or @default names the group itself); it is ignored.",
+         "NX_class = 5; @axes = 1; energy_indices = '0'; @default = '.'", _WALKER),
     Code("unreadable-object", "error", _F, "An object or its value cannot be read.",
-         "a damaged dataset header", _WALKER),
+         "a damaged dataset header", "_validate.dataset_rules _validate.walker"),
     Code("not-utf8", "warning", _F, "Text that is not valid UTF-8 (read with replacement "
-         "characters).", "a Latin-1 sample name b'h\\xe9matite'", _WALKER),
+         "characters).", "a Latin-1 sample name b'h\\xe9matite'", "_validate.dataset_rules _validate.walker"),
     Code("unreadable-attribute", "warning", _F, "An attribute cannot be read (odd dtype).",
          "an opaque-typed attribute", _WALKER),
     Code("placeholder", "warning", _F, "A value is still a placeholder written by `nxschema "
-         "skeleton`.", "/entry/title = 'PLACEHOLDER' with @nxschema_placeholder", _WALKER),
+         "skeleton`.", "/entry/title = 'PLACEHOLDER' with @nxschema_placeholder", "_validate.dataset_rules _validate.rules"),
     Code("extra-member", "info", _F, "A member no definition names.",
          "/entry/my_notes in an NXentry", _WALKER),
     Code("forbidden-member", "error", _F, "A member of a kind the definition forbids here.",
@@ -229,11 +255,11 @@ CODES: dict[str, Code] = {c.code: c for c in (
     Code("duplicate-sequence-index", "error", _F, "Two NXprocess groups of one entry share "
          "sequence_index.", "two steps with sequence_index 1", _RULES),
     Code("bad-config", "error", _F, "A process configuration does not parse in its format.",
-         "type='application/json', data='{\"a\": '", _RULES),
+         "type='application/json', data='{\"a\": '", "_validate.dataset_rules"),
     Code("config-schema", "error", _F, "A parsed configuration fails the definition's JSON Schema.",
-         "a missing required key", _RULES),
+         "a missing required key", "_validate.dataset_rules"),
     Code("unknown-config-format", "warning", _F, "A configuration's format label is not json, "
-         "yaml or ini.", "type='application/toml'", _RULES),
+         "yaml or ini.", "type='application/toml'", "_validate.dataset_rules"),
 
     # --- definitions: the ICAT mapping ----------------------------------------------------------
     Code("icat-key-grammar", "error", _D, "An ICAT key (or a group's CamelCase part) breaks the "

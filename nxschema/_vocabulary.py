@@ -75,6 +75,34 @@ DOMAINS = ("acquisition", "user", "administrative", "analysis")
 PLACEMENTS = ("entry", "subentry", "any")
 
 
+def edit_distance(a: str, b: str, limit: int = 3) -> int:
+    """Levenshtein distance of ``a`` and ``b``, or ``limit`` when it is at least that."""
+    if abs(len(a) - len(b)) >= limit:
+        return limit
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i]
+        for j, cb in enumerate(b, 1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
+        if min(current) >= limit:
+            return limit
+        previous = current
+    return min(previous[-1], limit)
+
+
+def near_miss(word: str, choices, max_distance: int = 2) -> str:
+    """A ' (did you mean X?)' suffix for a choice within a small edit distance (one edit for
+    short words), or '': a distant "closest" name is no help (NXtechnical_data is not a typo of
+    NXevent_data)."""
+    allowed = 1 if len(word) < 8 else max_distance
+    best, best_distance = None, allowed + 1
+    for choice in sorted(choices):
+        distance = edit_distance(word, choice, allowed + 1)
+        if distance < best_distance:
+            best, best_distance = choice, distance
+    return f" (did you mean {best!r}?)" if best is not None else ""
+
+
 def did_you_mean(word: str, choices) -> str:
     """A ' (did you mean X?)' suffix, or '' when nothing is close."""
     close = difflib.get_close_matches(word, sorted(choices), n=1, cutoff=0.6)

@@ -15,6 +15,7 @@ __all__ = [
     "NxschemaError", "DefinitionError", "ArgumentError", "ArgumentTypeError", "NotFoundError",
     "OutputExistsError", "UnreadableFileError", "ConfigError", "LayoutError", "CodegenError",
     "DocsError", "IcatError", "RedactionError", "WorkerError",
+    "MissingMemberError", "InvalidFileError",
 ]
 
 
@@ -54,7 +55,15 @@ class UnreadableFileError(NxschemaError, OSError):
 
 
 class ConfigError(NxschemaError, ValueError):
-    """A process configuration does not parse in its declared format."""
+    """A process configuration does not parse in its declared format. ``code`` is the finding
+    code validation reports it with: ``bad-config``, or ``too-large`` / ``too-deep`` for a
+    configuration over the bounds of ``nxschema._process.formats``."""
+
+    code = "bad-config"
+
+    def __init__(self, message: str, code: str = "bad-config"):
+        super().__init__(message)
+        self.code = code
 
 
 class LayoutError(NxschemaError, ValueError):
@@ -80,3 +89,19 @@ class RedactionError(NxschemaError):
 
 class WorkerError(NxschemaError, RuntimeError):
     """Worker processes (local or Dask) cannot run, or cannot see the files to validate."""
+
+
+class MissingMemberError(NxschemaError, AttributeError):
+    """A required member of a view is not in the file or cannot be reached; the message names
+    the finding (missing, dangling-link, dangling-external-link, ...)."""
+
+
+class InvalidFileError(NxschemaError):
+    """``nxschema.open(..., strict=True)`` refused a file with validation errors; ``errors``
+    holds them."""
+
+    def __init__(self, file: str, errors):
+        self.errors = list(errors)
+        first = "; ".join(str(e) for e in self.errors[:3])
+        more = f" (and {len(self.errors) - 3} more)" if len(self.errors) > 3 else ""
+        super().__init__(f"{file}: {len(self.errors)} validation errors: {first}{more}")

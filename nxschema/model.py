@@ -20,7 +20,7 @@ from typing import Union
 
 __all__ = [
     "Source", "Symbol", "EnumItem", "Enumeration", "Dim", "Dimensions", "ConfigSpec",
-    "IcatSpec", "Attribute", "Field", "Group", "Link", "Choice", "Definition", "Member",
+    "IcatSpec", "AppliesWhen", "Attribute", "Field", "Group", "Link", "Choice", "Definition", "Member",
     "requirement", "member_key", "replace", "dim_term", "walk",
 ]
 
@@ -140,6 +140,45 @@ class IcatSpec:
     mandatory: bool | None = None
     description: str | None = None
     source: Source | None = _src()
+
+
+@dataclass(frozen=True, slots=True)
+class AppliesWhen:
+    """When a layout or application definition applies to a file it was not named for.
+
+    ``root_attribute`` holds (attribute name, accepted values) pairs: the definition applies to
+    a file whose root carries every one of these attributes with one of its values (Bliss
+    writes ``@publisher='bliss'``).
+    """
+
+    root_attribute: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    source: Source | None = _src()
+
+    @classmethod
+    def from_data(cls, data: dict, source: Source | None = None) -> "AppliesWhen":
+        """From the YAML (and NXDL comment) form ``{root_attribute: {name: value(s)}}``."""
+        pairs = []
+        for name, values in (data.get("root_attribute") or {}).items():
+            values = (values,) if isinstance(values, str) else tuple(values)
+            pairs.append((str(name), tuple(str(v) for v in values)))
+        return cls(tuple(pairs), source)
+
+    def as_data(self) -> dict:
+        """The YAML form: a single accepted value is written as a plain string."""
+        return {"root_attribute": {name: values[0] if len(values) == 1 else list(values)
+                                   for name, values in self.root_attribute}}
+
+    def matches(self, attributes: dict) -> bool:
+        """Whether a file root with ``attributes`` (name -> value) satisfies every condition."""
+        if not self.root_attribute:
+            return False
+        for name, accepted in self.root_attribute:
+            value = attributes.get(name)
+            if isinstance(value, list) and len(value) == 1:
+                value = value[0]
+            if not isinstance(value, str) or value not in accepted:
+                return False
+        return True
 
 
 @dataclass(frozen=True, slots=True)
@@ -273,6 +312,7 @@ class Definition:
     svnid: str | None = None
     placement: str | None = None
     domain: str | None = None
+    applies_when: AppliesWhen | None = None
     # The comment block at the top of the file (NXDL's copyright header, leading `#` lines of a
     # YAML file), carried across conversions; like ``source`` it is not part of the meaning.
     header: str | None = field(default=None, compare=False, repr=False)

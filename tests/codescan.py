@@ -22,6 +22,9 @@ from pathlib import Path
 PACKAGE = Path(__file__).resolve().parents[1] / "nxschema"
 BASE_MAKERS = {"Finding": 0, "error": 0, "warning": 0, "info": 0}
 FINDINGS_MODULE = "_findings"
+# Rules yield Message(code, ...) objects that the walker turns into findings: Message is a maker
+# too, and the walker's ``message.code`` forwards a code already scanned where it was made.
+MESSAGE_MODULE = "_validate.table"
 
 
 @dataclass
@@ -41,11 +44,17 @@ def modules() -> list[Module]:
         mod = Module(name, path, ast.parse(path.read_text(encoding="utf-8"), str(path)))
         if name == FINDINGS_MODULE:
             mod.makers = dict(BASE_MAKERS)
+        if name == MESSAGE_MODULE:
+            mod.makers["Message"] = 0
         for node in ast.walk(mod.tree):
             if isinstance(node, ast.ImportFrom) and node.module == f"nxschema.{FINDINGS_MODULE}":
                 for alias in node.names:
                     if alias.name in BASE_MAKERS:
                         mod.makers[alias.asname or alias.name] = BASE_MAKERS[alias.name]
+            if isinstance(node, ast.ImportFrom) and node.module == f"nxschema.{MESSAGE_MODULE}":
+                for alias in node.names:
+                    if alias.name == "Message":  # a rule's message: its code is the finding's
+                        mod.makers[alias.asname or alias.name] = 0
         out.append(mod)
     return out
 
@@ -169,6 +178,9 @@ def scan() -> tuple[dict[str, set[str]], list[str]]:
                 where = f"{mod.path.relative_to(PACKAGE.parent)}:{node.lineno}"
                 function, is_method = enclosing.get(id(node), (None, False))
                 arg = _code_arg(node, position, keyword)
+                if isinstance(arg, ast.Attribute) and arg.attr == "code" and \
+                        isinstance(arg.value, ast.Name) and arg.value.id in ("message", "msg"):
+                    continue  # forwards a Message's code (scanned where the Message was made)
                 codes = None if arg is None else _static(arg, function)
                 if isinstance(codes, str):  # forwards a parameter: the function is a maker
                     if mod.name == FINDINGS_MODULE:

@@ -83,7 +83,7 @@ def test_odd_attribute_dtypes_and_bad_utf8(tmp_path):
         sample.create_dataset("name", data=np.bytes_(b"h\xe9matite"))  # latin-1 bytes
     report = nxschema.validate(path)
     odd = [f for f in report.findings if f.code == "unreadable-attribute"]
-    assert [f.path for f in odd] == ["/1.1"]  # the opaque one, reported, walk goes on
+    assert [f.path for f in odd] == ["/1.1@opaque"]  # reported at the attribute; walk goes on
     latin = {f.path for f in report.findings if f.code == "not-utf8"}
     assert latin == {"/1.1@bad_utf8"}  # sample/name's value is never read: nothing checks it
     with h5py.File(path, "r+") as f:

@@ -62,7 +62,10 @@ BUNDLED = {
     # Caked: @axes ['.', 'chi', 'radial'] on a (1, 36, 40) signal fits; nothing to say.
     "pyfai_integrate2d.h5": (set(), set()),
     "pymca_fastfit.h5": (set(), set()),
-    "bliss/sample.h5": (set(), set()),
+    # Bliss writes @publisher='bliss', so the ESRF raw layout applies by its applies_when. The
+    # layout recommends a root @default; this dataset-level master has none (the scan file
+    # sample_0001.h5 has one): a true, mild finding.
+    "bliss/sample.h5": (set(), {("missing-recommended", "/@default")}),
     "bliss/sample_0001/sample_0001.h5": (set(), set()),
     "bliss/sample_0001/scan0001/eiger_0000.h5": (set(), set()),
     "bliss/sample_0001/scan0002/eiger_0000.h5": (set(), set()),
@@ -280,3 +283,17 @@ def test_the_bliss_dataset_file_follows_the_esrf_raw_layout():
     collection = nxschema.validate(REAL / "silx_spec.h5", definition="NXesrf_raw")
     assert ("forbidden-member", "/2.1/measurement/mca_0") in {
         (f.code, f.path) for f in collection.errors}
+
+
+def test_bliss_files_follow_the_esrf_layout_by_discovery():
+    """NXesrf_raw says it applies to files Bliss wrote (@publisher='bliss'): no @layout needed,
+    and --no-discovery turns it off."""
+    report = nxschema.validate(REAL / "bliss/sample.h5")
+    assert {f.definition for f in report.findings} >= {"NXesrf_raw"}
+    off = nxschema.validate(REAL / "bliss/sample.h5", discovery=False)
+    assert "NXesrf_raw" not in {f.definition for f in off.findings}
+    run = subprocess.run([sys.executable, "-m", "nxschema", "validate", "--no-discovery",
+                          str(REAL / "bliss/sample.h5"), "--format", "json"],
+                         check=False, capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr
+    assert not json.loads(run.stdout)["files"][0]["findings"]

@@ -302,3 +302,30 @@ def test_broken_user_definition_is_reported_with_its_position(tmp_path):
     proc = cli("skeleton", defs / "NXbroken.yaml", "-o", tmp_path / "b.h5")
     assert proc.returncode == 2 and "unknown-keyword" in proc.stderr
     assert not (tmp_path / "b.h5").exists()
+
+
+@pytest.mark.parametrize("defs", [(), (NXDL,)], ids=["bundled", "official"])
+def test_base_class_enumerations_and_units_fill_what_the_application_leaves_out(tmp_path, defs):
+    """NXxas names source/type and monochromator/energy without enumeration or units; the
+    base classes (NXsource, NXmonochromator) give them, as they do for the validator."""
+    out = tmp_path / "xas.h5"
+    write_skeleton("NXxas", out, definitions=list(defs))
+    catalog = nxschema.load(*defs)
+    source_types = next(f for f in catalog.base_class("NXsource").members
+                        if getattr(f, "name", None) == "type").enumeration.values
+    with h5py.File(out) as f:
+        assert f["entry/instrument/source/type"][()].decode() in source_types
+        assert f["entry/instrument/monochromator/energy"].attrs["units"] == "keV"
+    codes = {x.code for x in nxschema.validate(out, definitions=list(defs)).findings}
+    assert "not-in-enumeration" not in codes and "units-missing" not in codes
+
+
+def test_generated_writer_accepts_the_base_class_units(tmp_path):
+    code = nxschema.generate_writer("NXxas", definitions=[NXDL])
+    (tmp_path / "xas_writer.py").write_text(code)
+    sys.path.insert(0, str(tmp_path))
+    try:
+        import xas_writer
+    finally:
+        sys.path.remove(str(tmp_path))
+    assert xas_writer.DEFAULT_UNITS["energy"] == "keV"

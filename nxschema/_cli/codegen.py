@@ -23,6 +23,12 @@ mode="a" adds one entry (one scan, entry_name=...) to an existing file: the file
 the entry written into the copy, which is renamed over it (atomic even if killed; costs one
 copy of the file per call). An entry name the file holds already is a ValueError.
 
+With --reader, the module is a typed reader instead: one class per group of the definition
+(NXxasView, NXxas_InstrumentView, ...) whose properties are its members, typed for mypy and
+editors (energy: Field[np.floating[Any]]), and read(path) -> list[NXxasView]. The reader
+reads through nxschema.open: members are bound as the validator binds them, and links of
+every kind (soft, hard, external, master files) are followed. See docs/reading.md.
+
 The module is rendered from Jinja2 templates; --templates DIR uses DIR/writer.py.j2 and/or
 DIR/helpers.py.j2 instead of the bundled ones (nxschema/_write/templates/).
 
@@ -31,6 +37,7 @@ examples:
   nxschema codegen NXxas@subentry -o xas_subentry_writer.py
   nxschema codegen my_defs/NXfoo.yaml -o foo_writer.py --templates my_templates/
   nxschema codegen NXesrf_raw -o -            print to standard output
+  nxschema codegen --reader NXxas -o xas_reader.py
 
 Text from the definition never becomes code: names are mapped to ASCII identifiers, strings
 and docstrings are escaped, and a member name no HDF5 file can hold ('/', '.', '..', NUL) is
@@ -42,7 +49,7 @@ a template that does not render valid Python, a definition that cannot be writte
 
 
 def register(sub) -> None:
-    parser = sub.add_parser("codegen", help="generate a typed Python writer for a definition",
+    parser = sub.add_parser("codegen", help="generate a typed Python writer (or --reader) for a definition",
                             description=DESCRIPTION,
                             formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("definition", metavar="DEFINITION",
@@ -53,6 +60,8 @@ def register(sub) -> None:
                         help="extra definition files or folders (repeatable; override bundled)")
     parser.add_argument("--templates", metavar="DIR",
                         help="folder with writer.py.j2 and/or helpers.py.j2 to use instead")
+    parser.add_argument("--reader", action="store_true",
+                        help="generate a typed reader (classes over nxschema.open) instead")
     parser.add_argument("--force", action="store_true", help="replace OUT if it exists")
     parser.set_defaults(run=run)
 
@@ -66,8 +75,13 @@ def run(args) -> int:
         print(f"nxschema codegen: --templates {args.templates}: no such folder", file=sys.stderr)
         return 2
     try:
-        text = generate_writer(args.definition, definitions=args.defs,
-                               templates=args.templates)
+        if args.reader:
+            from nxschema._write.codegen_reader import generate_reader
+            text = generate_reader(args.definition, definitions=args.defs,
+                                   templates=args.templates)
+        else:
+            text = generate_writer(args.definition, definitions=args.defs,
+                                   templates=args.templates)
         if args.output == "-":
             sys.stdout.write(text)
             return 0

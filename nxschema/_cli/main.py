@@ -24,6 +24,7 @@ for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
 COMMANDS = {
     "check": "lint definition files (YAML or NXDL)",
     "validate": "validate NeXus/HDF5 files",
+    "bind": "show which definition concept each object of a file binds to",
     "convert": "convert definitions between YAML and NXDL",
     "skeleton": "write a valid HDF5 skeleton from a definition",
     "codegen": "generate a typed Python writer for a definition",
@@ -42,6 +43,7 @@ examples:
   nxschema validate scan.h5                     validate a NeXus/HDF5 file, nothing to configure
   nxschema validate archive/ --format jsonl     a folder, one JSON line per file as it is done
   nxschema validate --defs ../nxdl scan.h5      ... against the official NXDL definitions
+  nxschema bind scan.h5                         which definition concept each object is
   nxschema convert NXxas.nxdl.xml -o out --to yaml
   nxschema definitions list                     the definition sets installed here
   nxschema validate --defs nexusformat scan.h5  ... against the NXDL nexusformat ships

@@ -19,16 +19,19 @@ Validate NeXus/HDF5 files, and folders of them. Nothing to configure: every NXen
 NXsubentry with a `definition` field is checked against that application definition (NXxas
 inside an NXsubentry uses the ESRF subentry form, inside an NXentry the full NIAC form), every
 group against the base class of its NX_class, and every NXprocess against the ESRF processing
-forms. The ESRF raw-data layout applies with --definition NXesrf_raw, or when the file root has
-@layout="NXesrf_raw".
+forms. The ESRF raw-data layout applies with --definition NXesrf_raw, when the file root has
+@layout="NXesrf_raw", or when the root says Bliss wrote the file (@publisher="bliss"): a
+definition may declare when it applies (applies_when); --no-discovery turns that off.
 
 Folders are walked recursively for the names --include takes (default: *.h5 *.hdf5 *.nxs *.nx5
 *.nx). Files run in parallel, one process per core, and each file's findings are printed as
 soon as it is done (completion order; --sort for the order of the files), then a summary. On a
 terminal, a progress bar runs on stderr. Ctrl-C prints what is done so far.
 
-Files are opened read-only, without locking, in SWMR-read mode when possible: a file being
-written can be checked, and every file stays byte-identical. Dataset payloads are never read
+Files are opened read-only, without locking, in SWMR-read mode only when a SWMR writer holds
+them (with capped retries, so a damaged file fails fast): a file being written can be checked,
+and every file stays byte-identical. Hostile files are bounded (link cycles, huge groups and
+values, configuration bombs; see docs/validation.md). Dataset payloads are never read
 beyond scalars and short strings.
 
 Settings can live in pyproject.toml, [tool.nxschema] (definitions, external, fail-on, include,
@@ -123,6 +126,9 @@ def register(sub) -> None:
                              "instead, or drop it with off, e.g. extra-member=off")
     parser.add_argument("--fail-on", choices=SEVERITIES, default=None,
                         help="the lowest severity that makes the exit code 1 (default: error)")
+    parser.add_argument("--no-discovery", action="store_true",
+                        help="apply no definition by its applies_when (e.g. NXesrf_raw to "
+                             "Bliss files): only by name, @layout and definition fields")
     parser.add_argument("--jobs", type=_jobs, default=None, metavar="N",
                         help="worker processes (default: one per core); with fewer files than "
                              "workers, a file with at least 200 root links is split between "
@@ -195,7 +201,8 @@ def run(args) -> int:
                       external=args.external or project.external or "below", jobs=args.jobs,
                       client=args.dask, include=args.include or project.include or
                       DEFAULT_INCLUDE, exclude=(args.exclude or []) + project.exclude,
-                      timeout=args.timeout, sort=args.sort, severity=overrides)
+                      timeout=args.timeout, sort=args.sort, severity=overrides,
+                      discovery=not args.no_discovery)
     except NxschemaError as exc:
         return _usage(str(exc))
     if not batch.files:

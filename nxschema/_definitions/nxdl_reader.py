@@ -88,7 +88,7 @@ _MIXED = {"doc", "symbols"}  # text allowed directly inside
 
 # Our keywords carried in an <!--nxschema {...}--> comment, by element kind.
 EXTRAS = {
-    "definition": ("category", "placement", "domain"),
+    "definition": ("category", "placement", "domain", "applies_when"),
     "group": ("domain", "personal", "config", "icat", "forbid_extra"),
     "field": ("domain", "personal", "config", "icat", "value", "refers_to"),
     "attribute": ("domain", "personal", "units", "value"),
@@ -505,12 +505,18 @@ class _Builder:
             ignore_extra_attributes=self.boolean(root, attrs, "ignoreExtraAttributes"),
             deprecated=attrs.get("deprecated"), restricts=attrs.get("restricts"),
             svnid=attrs.get("svnid"), placement=extra.get("placement"),
-            domain=extra.get("domain"), header=header, source=self.src(root))
+            domain=extra.get("domain"), header=header, source=self.src(root),
+            applies_when=None if "applies_when" not in extra else
+            m.AppliesWhen.from_data(extra["applies_when"], self.src(root)))
 
 
 _EXTRA_TYPES = {
     "domain": lambda v: v in DOMAINS, "personal": lambda v: isinstance(v, bool),
     "optional": lambda v: isinstance(v, bool), "recommended": lambda v: isinstance(v, bool),
+    "applies_when": lambda v: isinstance(v, dict) and set(v) == {"root_attribute"}
+    and isinstance(v["root_attribute"], dict) and bool(v["root_attribute"])
+    and all(isinstance(x, str) or isinstance(x, list) and x and all(isinstance(y, str) for y in x)
+            for x in v["root_attribute"].values()),
     "placement": lambda v: v in PLACEMENTS, "category": lambda v: v in ("layout", "process"),
     "units": lambda v: isinstance(v, str), "value": lambda v: isinstance(v, str),
     "doc": lambda v: isinstance(v, str), "index": lambda v: v is False,

@@ -280,7 +280,8 @@ def write_nxdl(definition: m.Definition) -> str:
             ("category", NXDL_CATEGORY.get(d.category, d.category)), *ignore,
             ("deprecated", d.deprecated)]
     extras = {"category": d.category if d.category in ("layout", "process") else None,
-              "placement": d.placement, "domain": d.domain}
+              "placement": d.placement, "domain": d.domain,
+              "applies_when": d.applies_when.as_data() if d.applies_when else None}
 
     def body(depth):
         if d.symbols or d.symbols_doc is not None:

@@ -265,6 +265,8 @@ class _Builder:
             ignore_extra_attributes=ignore.get("attributes"),
             deprecated=data.get("deprecated"), restricts=data.get("restricts"),
             svnid=data.get("svnid"), placement=data.get("placement"), domain=data.get("domain"),
+            applies_when=None if data.get("applies_when") is None else
+            m.AppliesWhen.from_data(data["applies_when"], self.key_src(("applies_when",))),
             source=m.Source(self.doc.file, 1, 1))
 
 

@@ -182,6 +182,8 @@ def definition_data(definition: m.Definition) -> dict:
     for key in ("extends", "restricts", "svnid", "placement", "domain", "deprecated", "doc",
                 "symbols_doc"):
         _put(out, key, getattr(definition, key))
+        if key == "domain" and definition.applies_when is not None:
+            out["applies_when"] = definition.applies_when.as_data()
     if definition.symbols:
         out["symbols"] = {s.name: s.doc for s in definition.symbols}
     ignore = {k: getattr(definition, f"ignore_extra_{k}") for k in ("groups", "fields",

@@ -7,9 +7,9 @@ C library h5py loaded, called through ctypes (``backend_c``), or h5py's low-leve
 reads only the attributes and small values the compiled plan asks for; payloads are never read
 in bulk.
 
-Files are opened read-only, with HDF5 file locking off and in SWMR-read mode when the file allows
-it, so that a file still being written by an acquisition program can be checked and every file
-stays byte-identical.
+Files are opened read-only, with HDF5 file locking off, and in SWMR-read mode (with capped
+metadata retries) only when a SWMR writer holds them (``_h5.opening``): a file still being
+written can be checked, a damaged one fails fast, and every file stays byte-identical.
 """
 
 from __future__ import annotations
@@ -20,8 +20,11 @@ from collections import OrderedDict
 import h5py
 from h5py import h5l
 
+from nxschema._h5 import policy as _policy
 from nxschema._h5.backend import Backend
 from nxschema._h5.backend_h5py import H5pyIO, NotUTF8, decode
+from nxschema._h5.decoding import Guarded, attr_or_none, one_line, short, vlen_problem
+from nxschema._h5.opening import open_file
 from nxschema.errors import ArgumentError
 from nxschema.errors import UnreadableFileError as FileProblem
 
@@ -29,35 +32,9 @@ LINK_HARD, LINK_SOFT, LINK_EXTERNAL = h5l.TYPE_HARD, h5l.TYPE_SOFT, h5l.TYPE_EXT
 __all__ = ["NotUTF8", "decode", "default_io", "open_file", "FileProblem",
            "Resolver", "Child", "attr_or_none", "judge_external", "EXTERNAL_POLICIES"]
 
-EXTERNAL_POLICIES = ("below", "follow", "never")
-
-
-def open_file(path) -> h5py.File:
-    """Open ``path`` read-only, without locking, in SWMR-read mode where possible."""
-    path = os.fspath(path)
-    if not os.path.exists(path):
-        raise FileProblem("no such file")
-    if os.path.isdir(path):
-        raise FileProblem("is a folder, not an HDF5 file")
-    if not os.access(path, os.R_OK):
-        raise FileProblem("permission denied")
-    if not h5py.is_hdf5(path):
-        size = os.path.getsize(path)
-        raise FileProblem("not an HDF5 file" + (" (empty)" if size == 0 else ""))
-    last = None
-    # SWMR-read needs a recent file format; and a file this process already has open must be
-    # reopened with the same locking flags, so the default locking is tried last.
-    for swmr, locking in ((True, False), (False, False), (True, None), (False, None)):
-        try:
-            return h5py.File(path, "r", swmr=swmr, **({} if locking is None else
-                                                     {"locking": locking}))
-        except (OSError, ValueError, RuntimeError) as exc:  # RuntimeError: bad superblock
-            last = exc
-    raise FileProblem(f"cannot open (truncated or damaged?): {_one_line(last)}")
-
-
-def _one_line(exc) -> str:
-    return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+EXTERNAL_POLICIES = _policy.POLICIES
+MAX_CHILDREN = 1_000_000  # links listed per group; more is a `too-large` finding
+MAX_VISITS = 64  # times one group (by object identity) is walked, reached by different paths
 
 
 _IO: dict = {}
@@ -76,33 +53,23 @@ def default_io() -> Backend:
     return _IO[choice]
 
 
-def attr_or_none(io, obj, name: str):
-    """An attribute's value, or None if it is missing or cannot be read."""
-    try:
-        raw = name.encode()
-        return io.read_attr(obj, raw) if io.has_attr(obj, raw) else None
-    except Exception:  # odd dtypes, damaged headers: the caller checks what it can
-        return None
-
-
 def judge_external(linking_file: str, ext_file: str, policy: str,
                    ext_path: str = "") -> tuple[str, str]:
     """Where an external link from ``linking_file`` to ``ext_file`` leads, and why it must not
     be followed under ``policy`` ("" when it may). The one place the policy is decided: the
-    validator, ICAT extraction and the personal-data scan all ask here."""
+    validator, ICAT extraction and the personal-data scan all ask here (virtual dataset sources
+    and external raw storage too, through ``_h5.policy``).
+    It is judged on the real path (symlinks resolved, ``..`` normalised: ``_h5.policy``), so a
+    symlink in the folder pointing outside is refused under ``below``."""
     target = f"{ext_file}::{ext_path}" if ext_path else ext_file
-    base = os.path.dirname(os.path.abspath(linking_file))
-    resolved = os.path.normpath(ext_file if os.path.isabs(ext_file)
-                                else os.path.join(base, ext_file))
-    if policy == "never":
-        return resolved, f"external link to {target} not followed (policy 'never')"
-    if policy == "below" and os.path.commonpath([base, resolved]) != base:
-        return resolved, (f"external link to {target} leaves the linking file's folder; not "
-                          "followed (use --external follow to allow)")
-    return resolved, ""
+    problem = _policy.refusal(policy, linking_file, ext_file)
+    if problem:
+        problem = problem.replace(f"to {ext_file}", f"to {short(target)}", 1)
+    return _policy.target_path(linking_file, ext_file), problem
 
 
 _UNRESOLVED = "unresolved"
+_CYCLE = "soft or external links go round in a cycle at"
 
 
 class Child:
@@ -115,11 +82,12 @@ class Child:
     """
 
     __slots__ = ("name", "link", "target", "_problem", "file", "_kind", "_loc", "_raw",
-                 "_key", "_oid", "_resolver")
+                 "_key", "_oid", "_resolver", "code")
 
     def __init__(self, name: str, link: int):
         self.name, self.link = name, link
         self.target = self._problem = self.file = ""
+        self.code = ""  # set when the problem has a code of its own (link-cycle, too-large)
         self._kind = None
         self._loc = self._raw = self._key = self._oid = self._resolver = None
 
@@ -173,13 +141,21 @@ class Resolver:
         if policy not in EXTERNAL_POLICIES:
             raise ArgumentError(f"external-link policy must be one of {EXTERNAL_POLICIES}")
         self.policy = policy
-        self.io = io or default_io()
+        io = io or default_io()
+        self.io = io if isinstance(io, Guarded) else Guarded(io, self._before_read)
+        self.refusals: dict[str, tuple[str, str]] = {}  # path -> (code, why it was not read)
+        self._visits: dict = {}  # object identity -> times walked
+        self._reported: set[str] = set()
+        self._raw_files: dict[str, tuple[int, int]] = {}
         self._files: dict[str, h5py.File | None] = {}
         self._roots: dict[str, object] = {}  # file -> its root group, as a backend object
         self._opened: OrderedDict = OrderedDict()  # (file, absolute path) -> object
         self._borrowed: dict[str, h5py.File] = {}
 
     def close(self) -> None:
+        for fd, _ in self._raw_files.values():
+            os.close(fd)
+        self._raw_files.clear()
         # Objects first: a file's objects must be released before h5py closes the file.
         self._opened.clear()
         self._roots.clear()
@@ -208,7 +184,22 @@ class Resolver:
     def children(self, gid, file: str, path: str = "") -> list[Child]:
         """The links of group ``gid`` (at ``path`` in ``file``), each with its kind."""
         prefix = path.rstrip("/") + "/"
-        return [self._child(gid, raw, link, file, prefix) for raw, link in self.io.links(gid)]
+        try:
+            links = self.io.inner.links(gid)
+        except Exception as exc:  # a damaged header: say so where the links should be
+            child = Child("", LINK_HARD)
+            child._problem = f"the links of this group cannot be listed: {one_line(exc)}"
+            child.code = "unreadable-object"
+            return [child]
+        out = []
+        if len(links) > MAX_CHILDREN:
+            child = Child("", LINK_HARD)
+            child._problem = (f"{len(links):,} links in one group; only the first "
+                              f"{MAX_CHILDREN:,} are checked")
+            child.code = "too-large"
+            out.append(child)
+            links = links[:MAX_CHILDREN]
+        return out + [self._child(gid, raw, link, file, prefix) for raw, link in links]
 
     def child(self, gid, file: str, path: str, name: str) -> Child | None:
         """The one link ``name`` of group ``gid`` (at ``path`` in ``file``), resolved as
@@ -234,8 +225,10 @@ class Resolver:
             if child.target.startswith("/"):
                 child._key = (file, child.target)
             child._kind = self._kind(gid, raw, child._key)
-            child._problem = f"dangling soft link to {child.target}"
-            if child._kind is not None and self._crosses(gid, raw):
+            child._problem = f"dangling soft link to {short(child.target)}"
+            # HDF5 refuses to cross an external link on its own (see _h5.policy): a soft link
+            # that does not resolve may lead through one, or round in a cycle. Link by link:
+            if child._kind is None or self._crosses(gid, raw):
                 target = child.target if child.target.startswith("/") else prefix + child.target
                 self._by_hand(child, file, target)
         elif link == LINK_EXTERNAL:
@@ -267,7 +260,7 @@ class Resolver:
         child._loc, child._raw, child._key = root, ext_path.encode(), (child.file, ext_path)
         child._kind = self._kind(child._loc, child._raw, child._key)
         child._problem = f"dangling external link: {ext_path} is not in {ext_file}"
-        if child._kind is not None and self._crosses(root, child._raw):
+        if child._kind is None or self._crosses(root, child._raw):
             self._by_hand(child, child.file, ext_path)
 
     def _judge(self, linking_file: str, ext_file: str, target: str) -> tuple[str, str]:
@@ -286,7 +279,13 @@ class Resolver:
         point ``child`` at what it reaches (or give it the problem that stops it)."""
         found = self._walk(file, path)
         if isinstance(found, str):
+            if child._kind is None and found.startswith("dangling"):
+                return  # keep the link's own message
             child._kind, child._problem = None, found
+            if found.startswith(_CYCLE):
+                child.code = "link-cycle"
+            elif "not followed" in found:
+                child.code = "external-link-not-followed"
             return
         child.file, final = found
         child._loc, child._raw, child._key = self.root(child.file), final.encode(), found
@@ -302,7 +301,7 @@ class Resolver:
         if root is None:
             return f"dangling external link: file {file} cannot be opened"
         if hops <= 0:
-            return f"too many links in a row to {path} (a cycle?)"
+            return f"{_CYCLE} {short(path)}"
         for i in range(1, len(parts) + 1):
             prefix = ("/" + "/".join(parts[:i])).encode()
             rest = "/".join(parts[i:])
@@ -324,6 +323,71 @@ class Resolver:
                 return f"dangling link: {prefix.decode(errors='replace')} is not in {file}"
         return file, "/" + "/".join(parts)
 
+    def identity(self, oid):
+        """What tells one object from another whatever the path (file number and address),
+        or None if it cannot be read."""
+        return self.io.identity(oid)
+
+    def seen(self, oid, stack, fallback) -> tuple[str, object]:
+        """(why, key): why the group ``oid`` is not walked again: "link-cycle" if it encloses
+        itself (its identity is on ``stack``), "too-large" if it was walked
+        :data:`MAX_VISITS` times already through other paths, "" to walk it; and the key to
+        put on the stack (its identity, or ``fallback`` if that cannot be read)."""
+        key = self.identity(oid)
+        if key is None:
+            return "", fallback
+        if key in stack:
+            return "link-cycle", key
+        visits = self._visits.get(key, 0)
+        if visits >= MAX_VISITS:
+            return "too-large", key
+        self._visits[key] = visits + 1
+        return "", key
+
+    def _before_read(self, did) -> str:
+        """Why the data of dataset ``did`` must not be read, "" if it may: virtual or external
+        storage the policy refuses, or variable-length strings whose stored lengths are
+        damaged (HDF5 would allocate gigabytes first). Each is kept in :attr:`refusals` for
+        the walk to report. Cheap for the common case, data stored in the file itself."""
+        code, problem = "external-link-not-followed", ""
+        try:
+            file, offset, vlen = self.io.inner.raw_location(did)
+            # Virtual and external storage have no offset in the file (like chunked data).
+            if offset is None and self.policy != "follow":
+                h5id = self.io.h5py_id(did)
+                if _policy.storage_files(h5id)[0]:
+                    problem = _policy.storage_refusal(self.policy, file, h5id)
+                    if problem:
+                        problem += "; its data is not read"
+            if not problem and vlen and offset is not None:
+                shape = self.io.shape(did) or ()
+                count = 1
+                for n in shape:
+                    count *= n
+                code, problem = "unreadable-object", vlen_problem(self._raw(file), offset,
+                                                                  count)
+            if problem:
+                where = decode(h5py.h5i.get_name(self.io.h5py_id(did)))
+                if where not in self._reported:
+                    self._reported.add(where)
+                    self.refusals[where] = (code, problem)
+        except Exception:  # a damaged header: the read itself will fail and say so
+            return ""
+        return problem
+
+    def _raw(self, file: str) -> tuple[int, int]:
+        """(descriptor, size) of ``file`` opened read-only for raw reads, kept for the run."""
+        if file not in self._raw_files:
+            fd = os.open(file, os.O_RDONLY)
+            self._raw_files[file] = (fd, os.fstat(fd).st_size)
+        return self._raw_files[file]
+
+    def take_refusals(self) -> list[tuple[str, str, str]]:
+        """(path, code, message) of datasets not read since the last call, and why."""
+        out = [(where, code, why) for where, (code, why) in self.refusals.items()]
+        self.refusals.clear()
+        return out
+
     def add_file(self, path: str, handle: h5py.File) -> None:
         """Register a file the caller opened (and will close): links back to it reuse it."""
         self._borrowed[os.path.normpath(os.path.abspath(path))] = handle
@@ -334,6 +398,10 @@ class Resolver:
             handle = self._file(path)
             self._roots[path] = None if handle is None else self.io.root(handle)
         return self._roots[path]
+
+    def h5file(self, path: str):
+        """The h5py file handle of ``path`` (opened if needed), or None if it cannot be."""
+        return self._file(os.path.normpath(os.path.abspath(path)))
 
     def locate(self, file: str, path: str) -> tuple[str, str]:
         """The file and path where the object at ``path`` really is, through soft and external

@@ -45,6 +45,11 @@ class Backend(Protocol):
         """True for a group, False for a dataset."""
         ...
 
+    def identity(self, obj: Any) -> Any:
+        """What tells one object from another whatever the path to it (file number and
+        address): hard-link cycles are found by it."""
+        ...
+
     # --- links ----------------------------------------------------------------------------
 
     def links(self, gid: Any) -> list[tuple[bytes, int]]:
@@ -97,6 +102,11 @@ class Backend(Protocol):
 
     def shape(self, did: Any) -> tuple[int, ...] | None:
         """A dataset's shape; None for a null dataspace."""
+        ...
+
+    def raw_location(self, did: Any) -> tuple[str, int | None, bool]:
+        """(file name, byte offset of the raw data or None if not stored contiguously in the
+        file, whether it holds variable-length strings): what is checked before a read."""
         ...
 
     def read_value(self, did: Any, limit: int = ...) -> Any:

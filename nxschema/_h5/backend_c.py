@@ -33,6 +33,7 @@ from h5py._objects import phil
 
 from nxschema._h5.backend import Backend
 from nxschema._h5.backend_h5py import _CLASS_KIND as _H5PY_CLASS_KIND
+from nxschema._h5.library import _loaded_libraries
 from nxschema._h5.backend_h5py import _KINDS, SMALL_VALUE, H5pyIO, decode
 
 hid_t, herr_t, htri_t, hsize_t = ctypes.c_int64, ctypes.c_int, ctypes.c_int, ctypes.c_uint64
@@ -72,6 +73,8 @@ _SIGNATURES = {
     "H5Tset_cset": (herr_t, hid_t, _I),
     "H5Tclose": (herr_t, hid_t),
     "H5free_memory": (herr_t, _P),
+    "H5Dget_offset": (ctypes.c_uint64, hid_t),
+    "H5Fget_name": (ctypes.c_ssize_t, hid_t, _P, ctypes.c_size_t),
 }
 # Renamed between releases; the first that exists is bound under the plain name.
 _VERSIONED = {
@@ -81,31 +84,6 @@ _VERSIONED = {
                             (herr_t, hid_t, _S, _P, _U, hid_t)),
 }
 _H5O_INFO_BASIC = 1
-
-
-def _loaded_libraries():
-    """Paths of the HDF5 libraries that could be h5py's, most likely first. A generator: the
-    system search (``find_library`` runs ``ldconfig``, 50 ms) only happens when the libraries
-    already loaded did not do."""
-    found = []
-    try:
-        with open("/proc/self/maps") as maps:  # Linux: exactly what is loaded
-            for line in maps:
-                path = line.rsplit(None, 1)[-1]
-                name = os.path.basename(path)
-                if name.startswith("libhdf5") and not name.startswith("libhdf5_") and \
-                        path not in found:
-                    found.append(path)
-    except OSError:
-        pass
-    here = os.path.dirname(h5py.__file__)
-    for pattern in ("../h5py.libs/libhdf5-*", ".dylibs/libhdf5*.dylib", "hdf5.dll",
-                    "../h5py.libs/hdf5*.dll"):
-        found += [p for p in glob.glob(os.path.join(here, pattern)) if "_hl" not in p]
-    yield from found
-    system = ctypes.util.find_library("hdf5")
-    if system:
-        yield system
 
 
 class _Lib:
@@ -165,6 +143,7 @@ _INTEGER, _FLOAT = h5t.INTEGER, h5t.FLOAT
 _ALL = h5s.ALL.id
 _NAME, _INC = h5.INDEX_NAME, h5.ITER_INC
 _LINK_BUF = 4096
+_HADDR_UNDEF = 2**64 - 1
 
 
 class CIO(Backend):
@@ -177,6 +156,8 @@ class CIO(Backend):
     def __init__(self, lib: _Lib):
         self.lib = lib
         self.slow = H5pyIO()
+        # by-name calls never traverse external links (see _h5.policy.no_external_traversal)
+        self.lapl = self.slow.lapl.id if self.slow.lapl is not None else 0
         self._found: list = []  # filled by the callbacks, under h5py's lock
         found = self._found
         # Kept on the instance: ctypes callbacks must outlive every call that uses them.
@@ -209,10 +190,17 @@ class CIO(Backend):
         return obj.h5
 
     def open(self, loc, name: bytes):
-        return self._obj(self.lib.H5Oopen(loc.hid, name, 0))
+        return self._obj(self.lib.H5Oopen(loc.hid, name, self.lapl))
 
     def is_group(self, obj) -> bool:
         return obj.group
+
+    def identity(self, obj):
+        """(file number, address token) of an object: the same for every path to it."""
+        info = ctypes.create_string_buffer(256)
+        if self.lib.H5Oget_info_by_name(obj.hid, b".", info, _H5O_INFO_BASIC, 0) < 0:
+            return self.slow.identity(self._h5py(obj))
+        return info.raw[:8], info.raw[8:self.lib.info_type_offset]
 
     # --- links ----------------------------------------------------------------------------
 
@@ -228,7 +216,7 @@ class CIO(Backend):
 
     def kind_by_name(self, loc, name: bytes):
         info = ctypes.create_string_buffer(256)  # per call: threads must not share buffers
-        if self.lib.H5Oget_info_by_name(loc.hid, name, info, _H5O_INFO_BASIC, 0) < 0:
+        if self.lib.H5Oget_info_by_name(loc.hid, name, info, _H5O_INFO_BASIC, self.lapl) < 0:
             return None
         kind = int.from_bytes(info.raw[self.lib.info_type_offset:self.lib.info_type_offset + 4],
                               sys.byteorder, signed=True)
@@ -236,7 +224,7 @@ class CIO(Backend):
 
     def file_number(self, loc, name: bytes):
         info = ctypes.create_string_buffer(256)
-        if self.lib.H5Oget_info_by_name(loc.hid, name, info, _H5O_INFO_BASIC, 0) < 0:
+        if self.lib.H5Oget_info_by_name(loc.hid, name, info, _H5O_INFO_BASIC, self.lapl) < 0:
             return None
         # fileno is the first member of H5O_info1_t and H5O_info2_t alike (an unsigned long)
         return ctypes.c_ulong.from_buffer_copy(info.raw[:ctypes.sizeof(ctypes.c_ulong)]).value
@@ -246,7 +234,7 @@ class CIO(Backend):
 
     def soft_target(self, loc, name: bytes) -> str:
         buf = ctypes.create_string_buffer(_LINK_BUF)
-        if self.lib.H5Lget_val(loc.hid, name, buf, _LINK_BUF, 0) < 0 or \
+        if self.lib.H5Lget_val(loc.hid, name, buf, _LINK_BUF, self.lapl) < 0 or \
                 len(buf.value) >= _LINK_BUF - 1:
             return self.slow.soft_target(self._h5py(loc), name)
         return decode(buf.value)
@@ -255,7 +243,7 @@ class CIO(Backend):
         return self.slow.external_target(self._h5py(loc), name)
 
     def has_link(self, gid, name: bytes) -> bool:
-        return self.lib.H5Lexists(gid.hid, name, 0) > 0
+        return self.lib.H5Lexists(gid.hid, name, self.lapl) > 0
 
     # --- attributes -----------------------------------------------------------------------
 
@@ -304,6 +292,23 @@ class CIO(Backend):
             return kind, lib.H5Tget_size(tid)
         finally:
             lib.H5Tclose(tid)
+
+    def raw_location(self, did) -> tuple[str, int | None, bool]:
+        """(file name, byte offset of the raw data or None if not stored contiguously in the
+        file, whether it holds variable-length strings): what is checked before reading."""
+        lib = self.lib
+        buf = ctypes.create_string_buffer(4096)
+        if lib.H5Fget_name(did.hid, buf, 4096) < 0:
+            return self.slow.raw_location(self._h5py(did))
+        offset = lib.H5Dget_offset(did.hid)
+        tid = lib.H5Dget_type(did.hid)
+        if tid < 0:
+            return self.slow.raw_location(self._h5py(did))
+        try:
+            vlen = lib.H5Tget_class(tid) == _STRING and lib.H5Tis_variable_str(tid) > 0
+        finally:
+            lib.H5Tclose(tid)
+        return decode(buf.value), (None if offset == _HADDR_UNDEF else offset), vlen
 
     def shape(self, did):
         lib = self.lib
@@ -432,7 +437,8 @@ def _agrees_with_h5py(io: CIO) -> bool:
         for child in (b"d", b"s", b"i", b"u"):
             ds, df = slow.open(gs, child), io.open(gf, child)
             checks += [(slow.type_kind(ds), io.type_kind(df)), (slow.shape(ds), io.shape(df)),
-                       (slow.read_value(ds), io.read_value(df))]
+                       (slow.read_value(ds), io.read_value(df)),
+                       (slow.raw_location(ds), io.raw_location(df))]
         agree = all(_same(a, b) for a, b in checks) and io.has_attr(io.open(gf, b"d"), b"units")
         del gf, root_fast
     return agree

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import h5py
 import numpy as np
-from h5py import h5a, h5g, h5o, h5s, h5t
+from h5py import h5a, h5f, h5g, h5o, h5s, h5t
 
 from nxschema._h5.backend import Backend
 
@@ -67,6 +67,12 @@ class H5pyIO(Backend):
 
     name = "h5py"
 
+    def __init__(self):
+        from nxschema._h5.policy import no_external_traversal
+
+        # by-name calls never traverse external links: the resolver follows them itself
+        self.lapl = no_external_traversal()
+
     # --- objects --------------------------------------------------------------------------
 
     def root(self, f: h5py.File):
@@ -78,12 +84,17 @@ class H5pyIO(Backend):
 
     def open(self, loc, name: bytes):
         try:
-            return h5o.open(loc, name)
+            return h5o.open(loc, name, lapl=self.lapl)
         except _NOT_FOUND:
             return None
 
     def is_group(self, obj) -> bool:
         return isinstance(obj, h5g.GroupID)
+
+    def identity(self, obj):
+        """(file number, address) of an object: the same for every path that leads to it."""
+        info = h5o.get_info(obj)
+        return info.fileno, info.addr
 
     # --- links ----------------------------------------------------------------------------
 
@@ -96,7 +107,7 @@ class H5pyIO(Backend):
     def kind_by_name(self, loc, name: bytes):
         """"group", "dataset" or "other" for what ``name`` leads to; None if nothing."""
         try:
-            return _KINDS.get(h5o.get_info(loc, name).type, "other")
+            return _KINDS.get(h5o.get_info(loc, name, lapl=self.lapl).type, "other")
         except _NOT_FOUND:
             return None
 
@@ -104,26 +115,26 @@ class H5pyIO(Backend):
         """HDF5's number of the file holding what ``name`` leads to (None if nothing): it
         differs from the group's own when HDF5 followed an external link on the way."""
         try:
-            return h5o.get_info(loc, name).fileno
+            return h5o.get_info(loc, name, lapl=self.lapl).fileno
         except _NOT_FOUND:
             return None
 
     def link_type(self, loc, name: bytes):
         try:
-            return loc.links.get_info(name).type
+            return loc.links.get_info(name, lapl=self.lapl).type
         except _NOT_FOUND:
             return None
 
     def soft_target(self, loc, name: bytes) -> str:
-        return decode(loc.links.get_val(name))
+        return decode(loc.links.get_val(name, lapl=self.lapl))
 
     def external_target(self, loc, name: bytes) -> tuple[str, str]:
-        ext_file, ext_path = loc.links.get_val(name)
+        ext_file, ext_path = loc.links.get_val(name, lapl=self.lapl)
         return decode(ext_file), decode(ext_path)
 
     def has_link(self, gid, name: bytes) -> bool:
         try:
-            return gid.links.exists(name)
+            return gid.links.exists(name, lapl=self.lapl)
         except _NOT_FOUND:
             return False
 
@@ -179,6 +190,13 @@ class H5pyIO(Backend):
 
     def shape(self, did):
         return did.shape
+
+    def raw_location(self, did) -> tuple[str, int | None, bool]:
+        """(file name, byte offset of the raw data or None if not stored contiguously in the
+        file, whether it holds variable-length strings): what is checked before reading."""
+        tid = did.get_type()
+        vlen = tid.get_class() == h5t.STRING and tid.is_variable_str()
+        return decode(h5f.get_name(did)), did.get_offset(), bool(vlen)
 
     def read_value(self, did, limit: int = SMALL_VALUE):
         """A dataset's value if it has at most ``limit`` elements, else None (never big data)."""

@@ -34,7 +34,13 @@ import h5py
 import numpy as np
 import yaml
 
-from nxschema._process.formats import FORMATS, ConfigError, normalize_format, parse_config
+from nxschema._process.formats import (
+    FORMATS,
+    MAX_CONFIG_DEPTH,
+    ConfigError,
+    normalize_format,
+    parse_config,
+)
 from nxschema.errors import ArgumentError
 
 TEXT_FORMATS = FORMATS
@@ -243,15 +249,24 @@ def _native_scalar(value):
     return None
 
 
-def read_collection(group: h5py.Group) -> dict:
-    """An NXcollection (or any group) as a dict: datasets as values, subgroups as dicts."""
+def read_collection(group: h5py.Group, _depth: int = 1) -> dict:
+    """An NXcollection (or any group) as a dict: datasets as values, subgroups as dicts.
+
+    Bounded like text configurations: deeper than MAX_CONFIG_DEPTH (a hard-link cycle, say)
+    raises ConfigError ``too-deep``. External links are not followed (their file is not the
+    configuration's)."""
+    if _depth > MAX_CONFIG_DEPTH:
+        raise ConfigError(f"the configuration tree is nested deeper than {MAX_CONFIG_DEPTH} "
+                          "levels (a link cycle?)", "too-deep")
     out = {}
     for key in group:
+        if isinstance(group.get(key, getlink=True), h5py.ExternalLink):
+            continue
         item = group.get(key)
         if item is None:
             continue  # a dangling link: nothing to give back
         if isinstance(item, h5py.Group):
-            out[key] = read_collection(item)
+            out[key] = read_collection(item, _depth + 1)
         else:
             out[key] = read_dataset_value(item)
     return out

@@ -1,7 +1,8 @@
 """Validating files: the public entry points, and splitting big files across processes.
 
-``validate`` and ``iter_findings`` open the file (read-only, no locking, SWMR-readable), compile
-the definitions once per catalog, and hand the walk to ``_walker.Walker``.
+``validate`` and ``iter_findings`` open the file (read-only, no locking, SWMR-read only for a
+file a SWMR writer holds), compile the definitions once per catalog, and hand the walk to
+``_walker.Walker``.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import h5py
 from nxschema._definitions.catalog import Catalog, DefinitionsLike, load
 from nxschema._findings import Finding
 from nxschema._h5.access import FileProblem, Resolver, decode, default_io, open_file
+from nxschema._h5.decoding import one_line
 from nxschema._validate.plan import compile_plan
 from nxschema._validate.walker import Walker
 from nxschema.errors import WorkerError
@@ -91,15 +93,20 @@ def _root_links(f: h5py.File) -> list[str]:
     would touch every entry before any work starts): each process walks the groups of its own
     share, and the main process takes every link that turns out not to be a group."""
     io = default_io()
-    return [decode(name) for name, _ in io.links(io.root(f))]
+    try:
+        return [decode(name) for name, _ in io.links(io.root(f))]
+    except Exception:  # a damaged root: one process walks it and reports what it finds
+        return []
 
 
-def validate_part(file, catalog, definition, external, role, names) -> list[Finding]:
+def validate_part(file, catalog, definition, external, role, names,
+                  discovery: bool = True) -> list[Finding]:
     """One share of a split file (run in a worker): the findings of the groups among the root
     links ``names`` of ``file``; with ``role`` "main", also the root's own findings and every
     root link that is not a group."""
     return list(iter_findings(file, definitions=catalog, definition=definition,
-                              external=external, jobs=1, _part=(role, frozenset(names))))
+                              external=external, jobs=1, discovery=discovery,
+                              _part=(role, frozenset(names))))
 
 
 def split_root(names: list[str], jobs: int) -> list[list[str]]:
@@ -112,7 +119,8 @@ def iter_findings(target: str | os.PathLike[str] | h5py.File | h5py.Group, *,
                   definitions: DefinitionsLike | None = None,
                   definition: str | os.PathLike[str] | None = None, external: str = "below",
                   jobs: int | None = 1, _part: Any = None,
-                  strict_definitions: bool = False) -> Iterator[Finding]:
+                  strict_definitions: bool = False, discovery: bool = True
+                  ) -> Iterator[Finding]:
     """Yield the findings of one file, lazily, as the walk finds them.
 
     Args:
@@ -128,6 +136,8 @@ def iter_findings(target: str | os.PathLike[str] | h5py.File | h5py.Group, *,
             the same order but for the root's own presence findings, which come first.
         strict_definitions: definition paths given in ``definitions`` must follow nxdl.xsd
             exactly (see :func:`nxschema.load`); else small NXDL deviations load with warnings.
+        discovery: apply definitions that declare when they apply (``applies_when``, e.g.
+            NXesrf_raw to files Bliss wrote); False: only ``@layout`` and ``definition``.
 
     Yields:
         :class:`~nxschema.Finding` objects. A file that cannot be opened gives one
@@ -151,31 +161,48 @@ def iter_findings(target: str | os.PathLike[str] | h5py.File | h5py.Group, *,
     resolver = Resolver(external)
     forced_layout = definition if definition and catalog.get(definition) and \
         catalog[definition].category == "layout" else None
-    walker = Walker(plans, resolver, forced_layout, definition if not forced_layout else None)
-    walker.part = _part
+    walker = Walker(plans, resolver, forced_layout, definition if not forced_layout else None,
+                    discovery, _part)
     try:
-        if isinstance(target, h5py.File):
-            yield from walker.run(target, target.filename)
-            return
-        if isinstance(target, h5py.Group):
-            yield from walker.run_group(target)
-            return
-        file = os.fspath(target)
-        try:
-            f = open_file(file)
-        except FileProblem as exc:
-            yield Finding("file-unreadable", "error", str(exc), path="/", file=file)
-            return
-        with f:
-            processes = _jobs(jobs)
-            names = _root_links(f) if processes > 1 and _part is None else []
-            if len(names) < PARALLEL_MIN_LINKS:
-                yield from walker.run(f, file)
-                return
-            yield from _parallel(walker, f, file, names, processes, catalog, definition,
-                                 external)
+        yield from _guarded(_walk(walker, target, jobs, _part, catalog, definition, external),
+                            target)
     finally:
         resolver.close()
+
+
+def _guarded(findings, target):
+    """The findings, and if the walk breaks on something no check foresaw, one last finding
+    that says so instead of a traceback (the fuzz tests count these as failures)."""
+    try:
+        yield from findings
+    except Exception as exc:  # last resort: a bad file must never crash the caller
+        file = target.file.filename if isinstance(target, (h5py.File, h5py.Group)) else \
+            os.fspath(target)
+        yield Finding("internal-error", "error", f"the check of this file stopped early: "
+                      f"{type(exc).__name__}: {one_line(exc)}", path="/", file=file)
+
+
+def _walk(walker, target, jobs, _part, catalog, definition, external):
+    if isinstance(target, h5py.File):
+        yield from walker.run(target, target.filename)
+        return
+    if isinstance(target, h5py.Group):
+        yield from walker.run_group(target)
+        return
+    file = os.fspath(target)
+    try:
+        f = open_file(file)
+    except FileProblem as exc:
+        yield Finding("file-unreadable", "error", str(exc), path="/", file=file)
+        return
+    with f:
+        processes = _jobs(jobs)
+        names = _root_links(f) if processes > 1 and _part is None else []
+        if len(names) < PARALLEL_MIN_LINKS:
+            yield from walker.run(f, file)
+            return
+        yield from _parallel(walker, f, file, names, processes, catalog, definition,
+                             external)
 
 
 def _parallel(walker, f, file, names, jobs, catalog, definition, external):
@@ -183,14 +210,14 @@ def _parallel(walker, f, file, names, jobs, catalog, definition, external):
 
     chunks = split_root(names, jobs)
     pool = Pool(len(chunks) - 1)
-    tasks = [(i, validate_part, (file, catalog, definition, external, "worker", chunk))
+    tasks = [(i, validate_part, (file, catalog, definition, external, "worker", chunk,
+                                      walker.discovery))
              for i, chunk in enumerate(chunks[1:], start=1)]
     pool.start(len(tasks))
     results = pool.run(tasks)
     try:
         # The pool's workers start while this process walks the first share.
-        walker.part = ("main", frozenset(chunks[0]))
-        yield from walker.run(f, file)
+        yield from walker.sharing(("main", frozenset(chunks[0]))).run(f, file)
         done = {}
         for key, status, value in results:
             if status == FAILED:
@@ -207,7 +234,8 @@ def _parallel(walker, f, file, names, jobs, catalog, definition, external):
 def validate(target: str | os.PathLike[str] | h5py.File | h5py.Group, *,
              definitions: DefinitionsLike | None = None,
              definition: str | os.PathLike[str] | None = None, external: str = "below",
-             jobs: int | None = 1, strict_definitions: bool = False) -> Report:
+             jobs: int | None = 1, strict_definitions: bool = False,
+             discovery: bool = True) -> Report:
     """Validate one file against the definitions that apply to it.
 
     Args:
@@ -219,6 +247,7 @@ def validate(target: str | os.PathLike[str] | h5py.File | h5py.Group, *,
         jobs: processes for a file with many entries (None: one per core); see
             :func:`iter_findings`.
         strict_definitions: refuse definition paths that break nxdl.xsd even in small ways.
+        discovery: apply definitions by their ``applies_when`` (default True).
 
     Returns:
         A :class:`Report`: ``.ok`` (no error), ``.findings``, ``.errors``, ``.warnings``.
@@ -232,7 +261,8 @@ def validate(target: str | os.PathLike[str] | h5py.File | h5py.Group, *,
     catalog = _catalog_of(definitions, strict_definitions)
     report = Report(name, list(iter_findings(target, definitions=catalog,
                                              definition=definition, external=external,
-                                             jobs=jobs, strict_definitions=strict_definitions)))
+                                             jobs=jobs, strict_definitions=strict_definitions,
+                                             discovery=discovery)))
     report.definitions = sources_header(catalog.sources)
     return report
 

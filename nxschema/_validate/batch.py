@@ -42,6 +42,7 @@ class Settings:
     catalog: Any
     definition: str | None = None
     external: str = "below"
+    discovery: bool = True  # apply definitions by their applies_when
 
 
 def cores() -> int:
@@ -149,7 +150,8 @@ def check_file(path: str, settings: Settings | None = None) -> Report:
     try:
         findings = list(iter_findings(path, definitions=settings.catalog,
                                       definition=settings.definition,
-                                      external=settings.external, jobs=1))
+                                      external=settings.external, jobs=1,
+                                      discovery=settings.discovery))
     except Exception as exc:
         findings = [_internal(path, f"{type(exc).__name__}: {exc}")]
     return Report(path, findings)
@@ -159,7 +161,7 @@ def check_part(path: str, role: str, names: list[str]) -> list[Finding]:
     """One share of a split file (see ``api.validate_part``), with the worker's settings."""
     settings = _SETTINGS[0]
     return validate_part(path, settings.catalog, settings.definition, settings.external, role,
-                         names)
+                         names, settings.discovery)
 
 
 def _internal(path: str, message: str) -> Finding:
@@ -191,7 +193,7 @@ class Batch:
                  external: str = "below", jobs: int | None = None, client=None,
                  include: Sequence[str] = DEFAULT_INCLUDE, exclude: Sequence[str] = (),
                  timeout: float | None = 60.0, sort: bool = False,
-                 severity: dict[str, str] | None = None) -> None:
+                 severity: dict[str, str] | None = None, discovery: bool = True) -> None:
         if isinstance(paths, (str, os.PathLike)):
             paths = [paths]
         self.paths = [os.fspath(p) for p in paths]
@@ -203,7 +205,7 @@ class Batch:
         self.done = 0
         self.timeout, self.sort, self.client = timeout, sort, client
         self.overrides = dict(severity or {})
-        self.settings = Settings(_catalog_of(definitions), definition, external)
+        self.settings = Settings(_catalog_of(definitions), definition, external, discovery)
         self._results = self._ordered(self._run()) if sort else self._run()
 
     def __iter__(self) -> Iterator[Report]:

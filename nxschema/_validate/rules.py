@@ -1,16 +1,15 @@
 """Rules that look at a group as a whole: NXdata, the @default chain, NXprocess.
 
-Each rule is a small generator taking the walker (for its ``finding`` factory) and the group's
-already-listed children; none of them reads a dataset payload beyond short strings and scalars.
+Each rule is registered in the rule table (:mod:`nxschema._validate.table`) and looks at one
+group's :class:`Frame` (its attributes and already-listed members); none of them reads a dataset
+payload beyond short strings and scalars.
 """
 
 from __future__ import annotations
 
-import json
-
-from nxschema._process.formats import ConfigError, guess_format, normalize_format, parse_config
+from nxschema._binding.discover import fitting_forms  # noqa: F401  (its old home)
 from nxschema._h5.access import attr_or_none
-from nxschema._validate.plan import GroupPlan
+from nxschema._validate.table import Frame, Message, rule
 from nxschema._validate.values import ISO8601
 
 
@@ -32,199 +31,143 @@ def _shape(child):
 
 # --- NXdata --------------------------------------------------------------------------------------
 
-def nxdata(walker, gid, node, attrs, by_name):
+@rule(("class", "NXdata"), codes=("bad-signal", "bad-axes", "axis-length", "errors-shape",
+                                  "legacy-signal", "missing-signal"))
+def nxdata(frame: Frame):
+    """@signal, @axes, AXISNAME_indices, FIELD_errors and @auxiliary_signals fit the data."""
+    attrs, by_name = frame.attrs, frame.members
     signal = attrs.get("signal")
     if isinstance(signal, list):
         signal = signal[0] if signal else None
     if signal is None:
-        yield from _legacy_signal(walker, node, by_name)
+        yield from _legacy_signal(frame.io, by_name)
         return
     child = by_name.get(str(signal))
     if child is None or not child.is_dataset:
         what = "does not exist" if child is None else "is not a readable dataset"
-        yield walker.finding("bad-signal", "error", node, f"@signal names {signal!r}, which "
-                             f"{what} in this group", path=f"{node.path}@signal")
+        yield Message("bad-signal", f"@signal names {signal!r}, which {what} in this group",
+                      "error", at="@signal")
         return
     shape = _shape(child) or ()
     axes = _names(attrs.get("axes"))
     if axes and len(axes) != max(len(shape), 1):
-        yield walker.finding("bad-axes", "error", node, f"@axes has {len(axes)} entries but "
-                             f"the signal {signal!r} has rank {len(shape)}",
-                             path=f"{node.path}@axes")
+        yield Message("bad-axes", f"@axes has {len(axes)} entries but the signal {signal!r} has "
+                      f"rank {len(shape)}", "error", at="@axes")
     for position, axis in enumerate(axes):
         if axis == ".":
             continue
         axis_child = by_name.get(axis)
         if axis_child is None or axis_child.kind is None:
-            yield walker.finding("bad-axes", "error", node, f"axis {axis!r} named in @axes "
-                                 "does not exist", path=f"{node.path}@axes")
+            yield Message("bad-axes", f"axis {axis!r} named in @axes does not exist",
+                          "error", at="@axes")
             continue
         indices = attrs.get(f"{axis}_indices", position)
         indices = [indices] if isinstance(indices, (int, float)) else list(indices)
         axis_shape = _shape(axis_child) or ()
         if not axis_shape and shape:
-            yield walker.finding("axis-length", "error", node, f"axis {axis!r} is a single "
-                                 f"value, the signal's dimension {indices[0]} has "
-                                 f"{shape[min(int(indices[0]), len(shape) - 1)]} points",
-                                 path=f"{node.path}/{axis}")
+            yield Message("axis-length", f"axis {axis!r} is a single value, the signal's "
+                          f"dimension {indices[0]} has "
+                          f"{shape[min(int(indices[0]), len(shape) - 1)]} points",
+                          "error", at=f"/{axis}")
             continue
         for axis_dim, signal_dim in zip(range(len(axis_shape)), indices):
             signal_dim = int(signal_dim)
             if signal_dim >= len(shape):
-                yield walker.finding("bad-axes", "error", node, f"@{axis}_indices points at "
-                                     f"dimension {signal_dim} of a rank-{len(shape)} signal",
-                                     path=f"{node.path}@{axis}_indices")
+                yield Message("bad-axes", f"@{axis}_indices points at dimension {signal_dim} of a "
+                              f"rank-{len(shape)} signal", "error", at=f"@{axis}_indices")
                 continue
             n, length = shape[signal_dim], axis_shape[axis_dim]
             if length not in (n, n + 1):
-                yield walker.finding("axis-length", "error", node,
-                                     f"axis {axis!r} has length {length}, the signal's "
-                                     f"dimension {signal_dim} is {n} (n, or n+1 for bin edges)",
-                                     path=f"{node.path}/{axis}")
+                yield Message("axis-length", f"axis {axis!r} has length {length}, the signal's "
+                              f"dimension {signal_dim} is {n} (n, or n+1 for bin edges)",
+                              "error", at=f"/{axis}")
     for name, child in by_name.items():
         if name.endswith("_errors") and child.is_dataset:
             field = name[: -len("_errors")]
             if field in by_name and _shape(by_name[field]) not in (None, _shape(child)):
-                yield walker.finding("errors-shape", "error", node, f"{name} has shape "
-                                     f"{_shape(child)}, {field} has {_shape(by_name[field])}",
-                                     path=f"{node.path}/{name}")
+                yield Message("errors-shape", f"{name} has shape {_shape(child)}, {field} has "
+                              f"{_shape(by_name[field])}", "error", at=f"/{name}")
     for aux in _names(attrs.get("auxiliary_signals")):
         if aux not in by_name:
-            yield walker.finding("bad-signal", "error", node, f"@auxiliary_signals names "
-                                 f"{aux!r}, which does not exist",
-                                 path=f"{node.path}@auxiliary_signals")
+            yield Message("bad-signal", f"@auxiliary_signals names {aux!r}, which does not exist",
+                          "error", at="@auxiliary_signals")
         elif _shape(by_name[aux]) != shape:
-            yield walker.finding("errors-shape", "warning", node, f"auxiliary signal {aux!r} "
-                                 f"has shape {_shape(by_name[aux])}, the signal has {shape}",
-                                 path=f"{node.path}/{aux}")
+            yield Message("errors-shape", f"auxiliary signal {aux!r} has shape "
+                          f"{_shape(by_name[aux])}, the signal has {shape}",
+                          "warning", at=f"/{aux}")
 
 
-def _legacy_signal(walker, node, by_name):
+def _legacy_signal(io, by_name):
     for name, child in by_name.items():
-        if child.is_dataset and walker.io.has_attr(child.oid, b"signal"):
-            yield walker.finding("legacy-signal", "warning", node, f"the signal is marked the "
-                                 f"old way (@signal on dataset {name!r}); put @signal (and "
-                                 "@axes) on the NXdata group", path=f"{node.path}/{name}")
+        if child.is_dataset and io.has_attr(child.oid, b"signal"):
+            yield Message("legacy-signal", "the signal is marked the old way (@signal on dataset "
+                          f"{name!r}); put @signal (and @axes) on the NXdata group",
+                          "warning", at=f"/{name}")
             return
-    yield walker.finding("missing-signal", "warning", node, "NXdata has no @signal: a plotting "
-                         "program cannot tell what to plot", path=f"{node.path}@signal")
+    yield Message("missing-signal", "NXdata has no @signal: a plotting program cannot tell what "
+                  "to plot", "warning", at="@signal")
+
+
+# --- placeholders --------------------------------------------------------------------------------
+
+@rule(("group", None), codes=("placeholder",), needs="nxschema_placeholder_attributes")
+def placeholder_attributes(frame: Frame):
+    """Attributes the skeleton writer left for the user to fill."""
+    names = frame.attrs.get("nxschema_placeholder_attributes")
+    if names is None:
+        return
+    names = [names] if isinstance(names, str) else list(names)
+    yield Message("placeholder", f"attributes {', '.join('@' + n for n in names)} hold "
+                  "placeholders written by `nxschema skeleton`; replace them with real values",
+                  "warning", sourced=False)
 
 
 # --- @default ------------------------------------------------------------------------------------
 
-def default(walker, gid, node, value):
+@rule(("group", None), codes=("dangling-default", "default-not-nxdata"), needs="default")
+def default(frame: Frame):
+    """@default leads to an NXdata, or to a group with a @default of its own."""
+    if "default" not in frame.attrs:
+        return
+    value = frame.attrs["default"]
     if isinstance(value, list):
         value = value[0] if value else ""
     target = str(value).strip()
-    where = f"{node.path}@default"
-    oid = walker.io.open(gid, target.encode()) if target else None
+    oid = frame.io.open(frame.obj, target.encode()) if target else None
     if oid is None:
-        yield walker.finding("dangling-default", "error", node, f"@default names {target!r}, "
-                             "which does not exist here", path=where)
+        yield Message("dangling-default", f"@default names {target!r}, which does not exist here",
+                      "error", at="@default")
         return
     try:
-        names = walker.io.attr_names(oid)
-        nx_class = walker.io.read_attr(oid, b"NX_class") if "NX_class" in names else None
+        names = frame.io.attr_names(oid)
+        nx_class = attr_or_none(frame.io, oid, "NX_class")  # any type: the decoding layer
     except Exception:
         return
     if nx_class != "NXdata" and "default" not in names:
-        yield walker.finding("default-not-nxdata", "warning", node, f"@default leads to "
-                             f"{target!r} ({nx_class or 'no NX_class'}), which is not an "
-                             "NXdata and has no @default of its own", path=where)
+        yield Message("default-not-nxdata", f"@default leads to {target!r} "
+                      f"({nx_class or 'no NX_class'}), which is not an NXdata and has no @default "
+                      "of its own", "warning", at="@default")
 
 
 # --- NXprocess -----------------------------------------------------------------------------------
 
-def fitting_forms(forms, by_name, base=None) -> list[GroupPlan]:
-    """The processing forms an NXprocess group follows.
-
-    Every form whose required members are all there (right kind, right class) applies, so a
-    group is checked by each form it fits (a community form with a configuration schema on top
-    of the ESRF one, say). If none fits, the closest form applies among those whose own
-    members (required ones the NXprocess base class does not define, like ``configuration``)
-    the group holds at least one of, so that its findings say what is missing. A group holding
-    none (a NIAC NXprocess of NXtomoproc, say) follows no form and is left to its base class
-    and to the application definition around it.
-    """
-    vocabulary = set(base.named) if base is not None else set()
-    fitting, best, best_score = [], None, -1.0
-    for form in forms:
-        score, total, claims = 0, 0, False
-        for spec in form.expected():
-            if spec.requirement != "required" or not spec.name:
-                continue
-            total += 1
-            child = by_name.get(spec.name)
-            if child is None or child.kind is None:
-                continue
-            claims |= spec.name not in vocabulary
-            if isinstance(spec, GroupPlan):
-                score += child.is_group and _class(child) == spec.nx_class
-            else:
-                score += spec.is_link or child.is_dataset
-        for name, options in form.choices:
-            if options[0].requirement == "required":
-                total += 1
-                child = by_name.get(name)
-                score += child is not None and child.is_group and \
-                    _class(child) in {o.nx_class for o in options}
-        fraction = score / total if total else 1.0
-        if fraction == 1.0:
-            fitting.append(form)
-        elif claims and fraction > best_score:
-            best, best_score = form, fraction
-    return fitting or ([best] if best is not None else [])
-
-
-def _class(child):
-    return attr_or_none(child.io, child.oid, "NX_class")
-
-
-def process_checks(walker, gid, node, by_name, entry_state):
+@rule(("class", "NXprocess"), codes=("duplicate-sequence-index", "bad-date"))
+def process_checks(frame: Frame):
+    """Within one entry, each NXprocess has its own sequence_index; its date is ISO 8601."""
+    by_name, entry_state = frame.members, frame.state
     child = by_name.get("sequence_index")
     if child is not None and child.is_dataset:
-        value = walker.io.read_value(child.oid)
+        value = frame.io.read_value(child.oid)
         if isinstance(value, int):
             seen = entry_state.setdefault("sequence", {})
             if value in seen:
-                yield walker.finding("duplicate-sequence-index", "error", node,
-                                     f"sequence_index {value} is also used by {seen[value]}",
-                                     path=f"{node.path}/sequence_index")
+                yield Message("duplicate-sequence-index", f"sequence_index {value} is also used "
+                              f"by {seen[value]}", "error", at="/sequence_index")
             else:
-                seen[value] = node.path
+                seen[value] = frame.path
     date = by_name.get("date")
     if date is not None and date.is_dataset:
-        value = walker.io.read_value(date.oid)
+        value = frame.io.read_value(date.oid)
         if isinstance(value, str) and not ISO8601.match(value.strip()):
-            yield walker.finding("bad-date", "error", node, f"{value!r} is not an ISO 8601 date",
-                                 path=f"{node.path}/date")
-
-
-def config_payload(walker, did, node, spec, text: str):
-    """Parse a configuration in its declared format; check it against the schema if any."""
-    label = walker.attr(did, "format")
-    if label is None:
-        label = walker.sibling_value(node, ("type", "format"))
-    if label is not None and normalize_format(label) is None:
-        yield walker.finding("unknown-config-format", "warning", node, f"the configuration's "
-                             f"format {label!r} is not json, yaml or ini; not parsed", spec)
-        return
-    # The same decision the reader makes: the label, else the file name, else the text itself.
-    fmt = guess_format(text, label, walker.sibling_value(node, ("file_name",)))
-    if fmt not in spec.config.formats:
-        yield walker.finding("unknown-config-format", "warning", node, f"format {fmt!r} is not "
-                             f"among the allowed {', '.join(spec.config.formats)}", spec)
-    try:
-        parsed = parse_config(text, fmt)
-    except ConfigError as exc:
-        yield walker.finding("bad-config", "error", node, f"the configuration does not parse "
-                             f"as {fmt}: {exc}", spec)
-        return
-    if spec.config.schema:
-        import jsonschema  # only here: most runs never need it, and it is slow to import
-
-        validator = jsonschema.Draft202012Validator(json.loads(spec.config.schema))
-        for err in validator.iter_errors(parsed):
-            where = "/".join(str(p) for p in err.absolute_path) or "the configuration"
-            yield walker.finding("config-schema", "error", node, f"{where}: {err.message}", spec)
+            yield Message("bad-date", f"{value!r} is not an ISO 8601 date", "error", at="/date")
 

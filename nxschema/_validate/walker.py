@@ -14,29 +14,27 @@ from dataclasses import dataclass, replace
 
 import h5py
 
-from nxschema._validate import rules
+from nxschema._binding import discover
+from nxschema._binding.bind import Binder
+from nxschema._binding.concepts import FieldPlan, GroupPlan
+from nxschema._binding.fit import name_problem
 from nxschema._findings import SEVERITIES, Finding
 from nxschema._h5.access import (
     LINK_EXTERNAL,
     LINK_HARD,
     LINK_SOFT,
     Child,
-    NotUTF8,
     Resolver,
     attr_or_none,
 )
+from nxschema._h5.decoding import bounded_message, read_attrs
+from nxschema._validate import dataset_rules, links, rules, table  # noqa: F401 (rules register)
+from nxschema._validate.dataset_rules import MISSING
 from nxschema._validate.files import listed_files
-from nxschema._validate.plan import FieldPlan, GroupPlan
-from nxschema._validate.values import (
-    enumeration_miss,
-    type_problem,
-    units_problem,
-    value_problem,
-)
-from nxschema._vocabulary import OFFICIAL_BASE_CLASSES, did_you_mean
+from nxschema._validate.table import Frame
+from nxschema._vocabulary import OFFICIAL_BASE_CLASSES, did_you_mean, near_miss
 
 MAX_DEPTH = 48
-PLACEHOLDER = b"nxschema_placeholder"  # written by the skeleton writer on placeholder values
 
 
 class Instance:
@@ -60,17 +58,25 @@ class Node:
 
 
 class Walker:
-    def __init__(self, plans, resolver: Resolver, layout: str | None, forced: str | None):
+    def __init__(self, plans, resolver: Resolver, layout: str | None, forced: str | None,
+                 discovery: bool = True, part: tuple[str, frozenset] | None = None):
         self.plans = plans
         self.catalog = plans.catalog
         self.resolver = resolver
         self.io = resolver.io
         self.layout = layout
         self.forced = forced
+        self.discovery = discovery  # definitions that say when they apply (applies_when)
+        self.classes: dict[str, str | None] = {}  # path in the file walked -> NX_class seen
+        self.pending_links: list = []  # link-target checks waiting for their entry's end
         self.known = OFFICIAL_BASE_CLASSES | {d.name for d in self.catalog.of_category("base")}
         # Parallel runs split the root's groups: ("main", names) checks the root and descends
         # only into ``names``; ("worker", names) reports nothing about the root itself.
-        self.part: tuple[str, frozenset] | None = None
+        self.part = part
+
+    def sharing(self, part: tuple[str, frozenset]) -> "Walker":
+        """A walker like this one for one share of a file split between processes."""
+        return Walker(self.plans, self.resolver, self.layout, self.forced, self.discovery, part)
 
     # --- findings -----------------------------------------------------------------------------
 
@@ -83,7 +89,8 @@ class Walker:
                 file = real_file
         if node.via:
             message += f" (reached through {node.via})"
-        return Finding(code, severity, message, path=path or node.path, file=file,
+        return Finding(code, severity, bounded_message(message), path=path or node.path,
+                       file=file,
                        definition=plan.definition if plan else "",
                        source=plan.src if plan else "")
 
@@ -100,18 +107,20 @@ class Walker:
         self.resolver.add_file(file, f)
         root = self.resolver.root(os.path.normpath(os.path.abspath(file)))
         node = Node("/", file)
+        if root is None:  # a damaged root header
+            yield self.finding("unreadable-object", "error", node, "the root group cannot be "
+                               "opened (damaged header?)")
+            return
         attrs, problems = self.group_attrs(root, node)
         yield from problems
-        contexts = []
-        layout = self.layout or attrs.get("layout")
-        key = self.forced or layout
-        if key:
-            if key not in self.catalog:
-                yield self.finding("unknown-definition", "error", node, f"no definition named "
-                                   f"{key!r}{did_you_mean(str(key), set(self.catalog))}")
-            else:
-                contexts.append((self.plans.root(key), Instance(key)))
-        yield from self.group(root, node, attrs, contexts, {}, 0, ())
+        keys, unknown = discover.root_keys(self.catalog, attrs, self.forced, self.layout,
+                                           self.discovery)
+        if unknown is not None:
+            yield self.finding("unknown-definition", "error", node, f"no definition named "
+                               f"{unknown!r}{did_you_mean(unknown, set(self.catalog))}")
+        contexts = [(self.plans.root(key), Instance(key)) for key in keys]
+        yield from self.group(root, node, attrs, contexts, {}, 0,
+                              (self.resolver.identity(root),))
 
     def run_group(self, group: h5py.Group):
         """Validate one group and what is below it (its base class, and discovery from there)."""
@@ -124,30 +133,30 @@ class Walker:
         yield from self.group(gid, node, attrs, [], {}, 0, ())
 
     def group_attrs(self, gid, node: Node):
-        attrs, problems = {}, []
-        io = self.io
-        for name in io.attr_names(gid):
-            try:
-                attrs[name] = io.read_attr(gid, name.encode())
-            except Exception as exc:  # odd dtypes, damaged data: report, go on
-                problems.append(self.finding("unreadable-attribute", "warning", node,
-                                             f"attribute @{name} cannot be read: {exc}"))
-                continue
-            if isinstance(attrs[name], NotUTF8):
-                problems.append(self.finding("not-utf8", "warning", node, f"attribute @{name} "
-                                             "is not valid UTF-8; read as "
-                                             f"{attrs[name]!r}", path=_at(node, name)))
-        return attrs, problems
+        attrs, problems = read_attrs(self.io, gid)  # plain values, or the problems met
+        out = []
+        for kind, name, message in problems:
+            code = "attribute-type" if kind == "attribute-type" else "not-utf8" \
+                if kind == "not-utf8" else "too-large" if kind == "too-large" \
+                else "unreadable-attribute"
+            out.append(self.finding(code, "warning", node, message,
+                                    path=_at(node, name) if name else None))
+        return attrs, out
 
     def group(self, gid, node: Node, attrs, contexts, entry_state, depth, stack):
         nx_class = attrs.get("NX_class")
         if isinstance(nx_class, list):
             nx_class = nx_class[0] if nx_class else None
+        if depth == 1:
+            self.classes.clear()  # links mostly stay in their entry: memory stays flat
+        if not node.via and not node.soft:
+            self.classes[node.path] = nx_class  # for link-target checks (links.target_problem)
         children = self.resolver.children(gid, node.file, node.path)
         if depth == 0 and self.part and self.part[0] == "worker":
             base = self.plans.base(nx_class) if nx_class else None
             yield from self.children(gid, node, children, contexts, base, entry_state, depth,
                                      stack)
+            yield from self.flush_links()
             return
         by_name = {c.name: c for c in children}
         contexts = list(contexts)
@@ -156,25 +165,37 @@ class Walker:
                 entry_state = {"sequence": {}}
             yield from self.discover_application(nx_class, by_name, node, contexts)
         elif nx_class == "NXprocess":
-            forms = rules.fitting_forms(self.plans.process_forms(), by_name,
+            forms = discover.fitting_forms(self.plans.process_forms(), by_name,
                                         self.plans.base("NXprocess"))
             for form in forms:
                 contexts.append((form, Instance(form.definition)))
-            yield from rules.process_checks(self, gid, node, by_name, entry_state)
         base = self.plans.base(nx_class) if nx_class else None
-        all_contexts = contexts + ([(base, None)] if base else [])
-        yield from self.check_group_attrs(node, attrs, all_contexts)
-        if "nxschema_placeholder_attributes" in attrs:
-            names = attrs["nxschema_placeholder_attributes"]
-            names = [names] if isinstance(names, str) else list(names)
-            yield self.finding("placeholder", "warning", node, "attributes "
-                               f"{', '.join('@' + n for n in names)} hold placeholders written "
-                               "by `nxschema skeleton`; replace them with real values")
-        if nx_class == "NXdata":
-            yield from rules.nxdata(self, gid, node, attrs, by_name)
-        if "default" in attrs:
-            yield from rules.default(self, gid, node, attrs["default"])
+        frame = Frame(gid, node.path.rpartition("/")[2], node.path, self.io, how="group",
+                      attrs=attrs, members=by_name, state=entry_state)
+        for plan, _ in contexts + ([(base, None)] if base else []):
+            # A group's attributes are checked against every concept that applies to it.
+            owner = Frame(gid, frame.name, node.path, self.io, concept=plan,
+                          definition=plan.definition, category=plan.category, how="group")
+            for attr in plan.attrs.values():
+                for message in dataset_rules.attribute_messages(owner, attr,
+                                                                attrs.get(attr.name, MISSING)):
+                    yield self.message(message, owner, node)
+        for entry in table.rules_for(("class", nx_class)) + table.rules_for(("group", None)):
+            if entry.needs and entry.needs not in attrs:
+                continue
+            for message in entry.fn(frame):
+                yield self.message(message, frame, node)
         yield from self.children(gid, node, children, contexts, base, entry_state, depth, stack)
+        if depth <= 1:
+            yield from self.flush_links()
+
+    def flush_links(self):
+        """The link-target checks of the entry just walked (or of the root)."""
+        pending, self.pending_links = self.pending_links, []
+        for name, resolved, spec, node in pending:
+            for message, concept in links.target_messages(self, name, resolved, spec, node):
+                yield self.finding(message.code, self.severity(concept, message.severity), node,
+                                   message.text, concept)
 
     def discover_application(self, nx_class, by_name, node, contexts):
         child = by_name.get("definition")
@@ -183,23 +204,22 @@ class Walker:
         value = self.io.read_value(child.oid)
         if isinstance(value, list):
             value = value[0] if value else None
-        if not isinstance(value, str):
-            return
         if any(plan.category == "application" and plan.definition == value
                for plan, _ in contexts):
             return  # already applied from above (a forced application definition)
-        plan = self.plans.application(value, nx_class)
-        if plan is None:
+        plan, name = discover.entry_application(self.plans, nx_class, value)
+        if plan is None and name is not None:
             yield self.finding("unknown-application", "warning", node,
-                               f"definition {value!r} names no loaded application definition; "
+                               f"definition {name!r} names no loaded application definition; "
                                "the group is checked against its base class only")
-            return
-        contexts.append((plan, Instance(value)))
+        elif plan is not None:
+            contexts.append((plan, Instance(name)))
 
     # --- children -----------------------------------------------------------------------------
 
     def children(self, gid, node, children, contexts, base, entry_state, depth, stack):
-        counts: dict[int, int] = {}
+        binders = [Binder(plan) for plan, _ in contexts]
+        vocabulary = Binder(base) if base is not None else None
         by_name = {c.name: c for c in children}
         role, names = self.part if depth == 0 and self.part else ("", None)
         for child in children:
@@ -208,17 +228,23 @@ class Walker:
                 if role == "main":  # another process checks this group; count it here
                     nx_class = _text(self.attr(child.oid, "NX_class"))
                     cnode = Node(node.path.rstrip("/") + "/" + child.name, node.file)
-                    if not self.count_presence(child, nx_class, contexts, counts):
-                        yield from self.unmatched(child, nx_class, cnode, contexts, base)
+                    yield from self.check_name(child.name, cnode)
+                    matched, flags = self.bind_child(child, nx_class, contexts, binders)
+                    if flags & _TIED:
+                        yield from self.ties(child, matched, cnode)
+                    if not matched:
+                        yield from self.unmatched(child, nx_class, cnode, contexts, vocabulary)
                     child.release()
                 continue
             if role == "worker" and not child.is_group:
                 continue
             path = node.path.rstrip("/") + "/" + child.name
             cnode = Node(path, node.file, node.via, node.soft or child.link == LINK_SOFT)
+            if role != "worker" and name_problem(child.name):
+                yield from self.check_name(child.name, cnode)
             if child.kind is None:
                 yield from self.broken_child(child, cnode)
-                self.count_presence(child, None, contexts, counts)
+                self.bind_child(child, None, contexts, binders)
                 continue
             if child.link == LINK_EXTERNAL:
                 cnode = Node(child.target.split("::", 1)[1], child.file,
@@ -228,31 +254,66 @@ class Walker:
                 attrs, problems = self.group_attrs(child.oid, cnode)
                 yield from problems
             nx_class = _text(attrs.get("NX_class")) if attrs else None
-            matched = self.count_presence(child, nx_class, contexts, counts)
+            matched, flags = self.bind_child(child, nx_class, contexts, binders)
+            if flags & _TIED:
+                yield from self.ties(child, matched, cnode)
             if not matched and role != "worker":
-                yield from self.unmatched(child, nx_class, cnode, contexts, base)
+                yield from self.unmatched(child, nx_class, cnode, contexts, vocabulary)
+            if flags & _LINK and child.link != LINK_EXTERNAL:
+                for message, spec in links.check_links(self, child, cnode, node.path, matched):
+                    yield self.finding(message.code, self.severity(spec, message.severity),
+                                       cnode, message.text, spec)
             if child.is_group:
                 yield from self.child_group(child, cnode, attrs, nx_class, matched, entry_state,
                                             depth, stack, path,
                                             base is not None and base.ignore_groups)
             elif child.is_dataset:
-                self.siblings = by_name  # for rules that read a sibling (a format label)
-                yield from self.child_dataset(child, cnode, matched, base)
+                yield from self.child_dataset(child, cnode, matched, vocabulary, by_name)
+            for where, kind, why in self.resolver.take_refusals():  # data left unread
+                code = "unreadable-object" if kind == "unreadable-object" else \
+                    "external-link-not-followed"
+                yield self.finding(code, "error" if code == "unreadable-object" else "warning",
+                                   cnode, why, path=where)
             child.release()  # few objects open at once: HDF5 slows down with many
         if role != "worker":
-            yield from self.presence(node, contexts, counts)
+            yield from self.presence(node, contexts, binders)
 
-    def count_presence(self, child: Child, nx_class, contexts, counts) -> list:
-        """The plans this child matches, one per context; counts them for presence checks."""
+    def bind_child(self, child: Child, nx_class, contexts, binders) -> tuple[list, int]:
+        """Bind the child in every context (one concept per context at most): the
+        (concept, instance, plan, fit) it binds to, and flags (_TIED, _LINK) saying whether
+        any of them is an undecided tie or a link concept, so that most children skip both."""
         matched = []
-        for plan, instance in contexts:
-            spec = match(plan, child, nx_class, counts)
-            if spec is not None:
-                counts[id(spec)] = counts.get(id(spec), 0) + 1
-                matched.append((spec, instance, plan))
-        return matched
+        has = None
+        is_group = child.kind is not None and child.is_group
+        if is_group:
+            def has(name, child=child):
+                return child.io.has_link(child.oid, name.encode())
+        name, flags = child.name, 0
+        for (plan, instance), binder in zip(contexts, binders):
+            fit = binder.bind(name, is_group, nx_class, has)
+            if fit is not None:
+                matched.append((fit.concept, instance, plan, fit))
+                if fit.tied:
+                    flags |= _TIED
+                if getattr(fit.concept, "is_link", False):
+                    flags |= _LINK
+        return matched, flags
 
-    def unmatched(self, child, nx_class, node, contexts, base):
+    def ties(self, child, matched, node):
+        """A tie that neither content nor need decided is reported, never chosen silently."""
+        for _, _, plan, fit in matched:
+            if fit.tied:
+                yield self.finding("ambiguous-binding", "warning" if fit.how != "any" else "info",
+                                   node, f"{child.name!r} fits {_label(fit.concept)} and "
+                                   + ", ".join(_label(c) for c in fit.tied) + " alike "
+                                   f"({fit.how} names); bound to the first", plan)
+
+    def check_name(self, name: str, node):
+        problem = name_problem(name)
+        if problem:
+            yield self.finding("invalid-name", problem[0], node, problem[1])
+
+    def unmatched(self, child, nx_class, node, contexts, vocabulary):
         kind = "groups" if child.is_group else "fields"
         for plan, _ in contexts:
             if kind in plan.forbid:
@@ -261,19 +322,26 @@ class Walker:
                                    f"here: {plan.nx_class} {plan.name or ''} holds no {kind} "
                                    "other than those named", plan)
                 return
-        if base is None or getattr(base, f"ignore_{kind}"):
+        if vocabulary is None or (child.is_group and nx_class and nx_class not in self.known):
+            return  # an unknown class is an error of its own
+        base = vocabulary.plan
+        if getattr(base, f"ignore_{kind}"):
             return
-        if child.is_dataset and match(base, child, None) is not None:
-            return
-        if child.is_group and match(base, child, nx_class) is not None:
+        if vocabulary.bind(child.name, child.is_group, nx_class, count=False) is not None:
             return
         what = "group" if child.is_group else "dataset"
         yield self.finding("extra-member", "info", node, f"{what} {child.name!r} is not "
                            f"defined by {base.definition}", base)
 
     def broken_child(self, child: Child, node: Node):
+        if child.code == "unreadable-object":  # the resolver named the problem
+            yield self.finding("unreadable-object", "error", node, child.problem)
+        elif child.code == "link-cycle":
+            yield self.finding("link-cycle", "warning", node, child.problem)
+        elif child.code == "too-large":
+            yield self.finding("too-large", "warning", node, child.problem)
         # "not followed" also for a soft link whose target leads through a refused external link
-        if "not followed" in child.problem:
+        elif "not followed" in child.problem:
             yield self.finding("external-link-not-followed", "warning", node, child.problem)
         elif child.link == LINK_EXTERNAL:
             yield self.finding("dangling-external-link", "error", node,
@@ -294,9 +362,8 @@ class Walker:
                 yield self.finding("missing-nx-class", "warning", node,
                                    "group has no NX_class attribute; checked by name only")
         elif nx_class not in self.known:
-            yield self.finding("unknown-nx-class", "error", node, f"unknown NX_class {nx_class!r}"
-                               f"{did_you_mean(str(nx_class), self.known)} (a typo?)")
-        for spec, instance, plan in matched:
+            yield from self.check_class(str(nx_class), node)
+        for spec, instance, plan, _ in matched:
             if isinstance(spec, FieldPlan) and not spec.is_link:
                 yield self.finding("wrong-kind", "error", node, f"{spec.name!r} must be a "
                                    "dataset, found a group", spec)
@@ -312,203 +379,108 @@ class Walker:
             return
         if child.link == LINK_SOFT and not sub_contexts:
             return  # a soft link to a group: checked where the group really is
-        real = (node.file, child.target or node.path)
-        if real in stack or (child.target and shown_path.startswith(child.target + "/")):
-            yield self.finding("link-cycle", "warning", node,
-                               f"link to {child.target} leads back to an enclosing group")
+        # By object identity (hard links too), else by where the link points.
+        seen, real = self.resolver.seen(child.oid, stack, (node.file, child.target or node.path))
+        if seen == "too-large":
+            yield self.finding("too-large", "warning", node, "this group was checked "
+                               "through other paths often enough already; not descended")
+            return
+        if seen or real in stack or (child.target and shown_path.startswith(child.target +
+                                                                            "/")):
+            yield self.finding("link-cycle", "warning", node, f"link to "
+                               f"{child.target or 'this group'} leads back to an enclosing "
+                               "group")
             return
         yield from self.group(child.oid, node, attrs, sub_contexts, entry_state, depth + 1,
                               stack + (real,))
 
-    def child_dataset(self, child, node, matched, base):
+    def check_class(self, nx_class: str, node):
+        """An NX-prefixed name claims a NeXus class, so an unknown one is an error; any other
+        name (SASentry, link_rules) claims none, and is only worth a warning."""
+        hint = near_miss(nx_class, self.known)
+        if nx_class.startswith("NX"):
+            yield self.finding("unknown-nx-class", "error", node, f"unknown NX_class "
+                               f"{nx_class!r}{hint}")
+        else:
+            yield self.finding("not-nexus-class", "warning", node, f"NX_class {nx_class!r} is "
+                               f"not a NeXus class{hint}; the group is checked by name only")
+
+    def child_dataset(self, child, node, matched, vocabulary, siblings):
         seen = set()
-        if base is not None:
-            spec = match(base, child, None)
+        if vocabulary is not None:
+            fit = vocabulary.bind(child.name, False, None, count=False)
+            spec = fit.concept if fit is not None and fit.how != "misfit" else None
+            base = vocabulary.plan
             if spec is not None and not isinstance(spec, GroupPlan) and spec.opens:
                 if not matched:
-                    matched = [(spec, None, base)]
+                    matched = [(spec, None, base, None)]
                 else:
-                    yield from self.base_supplement(child, node, spec, matched)
-        for spec, instance, plan in matched:
+                    yield from self.base_supplement(child, node, spec, matched, siblings)
+        for spec, instance, plan, _ in matched:
             if isinstance(spec, GroupPlan):
                 yield self.finding("wrong-kind", "error", node, f"{spec.nx_class} group "
                                    "expected, found a dataset", spec)
                 continue
-            for finding in self.check_dataset(child, node, spec, instance):
+            for finding in self.check_dataset(child, node, spec, instance, siblings):
                 key = (finding.code, finding.path)
                 if key not in seen:
                     seen.add(key)
                     yield finding
 
-    def base_supplement(self, child, node, spec: FieldPlan, matched):
+    def base_supplement(self, child, node, spec: FieldPlan, matched, siblings):
         """Where an application definition names a field, the base class's enumeration and
         units category still hold if the application says nothing of them (type and shape
         were checked already)."""
-        specs = [s for s, _, _ in matched if isinstance(s, FieldPlan) and not s.is_link]
+        specs = [s for s, *_ in matched if isinstance(s, FieldPlan) and not s.is_link]
         if not specs:
             return
+        chosen = []
         if spec.enum and not any(s.enum or s.value is not None for s in specs):
-            try:
-                value = self.io.read_value(child.oid)
-            except Exception:  # reported by the application's own check
-                return
-            yield from self.check_value(child.oid, node, replace(spec, config=None), value)
+            chosen.append((dataset_rules.value, replace(spec, config=None)))
         if spec.units and not any(s.units for s in specs):
-            yield from self.check_dataset_attrs(child.oid, node, replace(spec, attrs={}))
+            chosen.append((dataset_rules.units, replace(spec, attrs={})))
+        for rule_fn, concept in chosen:
+            frame = self.dataset_frame(child, node, concept, None, siblings, "vocabulary")
+            for message in rule_fn(frame):
+                if message.code != "unreadable-object":  # the application's check says so
+                    yield self.message(message, frame, node)
 
-    def check_dataset(self, child, node, spec: FieldPlan, instance):
+    def dataset_frame(self, child, node, spec, instance, siblings, how) -> Frame:
+        return Frame(child.oid, child.name, node.path, self.io, concept=spec,
+                     definition=spec.definition, category=spec.category, how=how,
+                     siblings=siblings, value=dataset_rules.Lazy(self.io, child.oid),
+                     instance=instance)
+
+    def check_dataset(self, child, node, spec: FieldPlan, instance, siblings, how=""):
+        """Every dataset rule of the table, in order; a final message ends the object's."""
         if spec.is_link:
             return
-        did = child.oid
-        io = self.io
-        try:
-            kind, size = io.type_kind(did)
-        except Exception as exc:  # a damaged header: report, go on
-            yield self.finding("unreadable-object", "error", node, f"cannot read type: {exc}")
-            return
-        problem = type_problem(spec.nx_type, kind, size)
-        if problem:
-            yield self.finding("wrong-type", self.severity(spec, problem[0]), node, problem[1],
-                               spec)
-            if problem[0] == "error":
-                return
-        if spec.enum or spec.value is not None or spec.nx_type in (
-                "NX_DATE_TIME", "ISO8601", "NX_POSINT", "NX_BOOLEAN") or spec.config:
-            try:
-                value = io.read_value(did)
-            except Exception as exc:
-                yield self.finding("unreadable-object", "error", node, f"cannot read: {exc}")
-                return
-            yield from self.check_value(did, node, spec, value)
-        if io.has_attr(did, PLACEHOLDER):
-            yield self.finding("placeholder", "warning", node, "the value is a placeholder "
-                               "written by `nxschema skeleton`; replace it with real data", spec)
-        if spec.rank is not None or spec.dims:
-            shape = io.shape(did)
-            if shape is not None:
-                yield from self.check_shape(node, spec, shape, instance)
-        if spec.units or spec.attrs:
-            yield from self.check_dataset_attrs(did, node, spec)
-        yield from listed_files(self, did, node, spec)
+        frame = self.dataset_frame(child, node, spec, instance, siblings, how)
+        if spec.rules is None:
+            spec.rules = tuple(r for r in table.rules_for(("dataset", None))
+                               if dataset_rules.applies(r, spec))
+        for entry in spec.rules:
+            for message in entry.fn(frame):
+                yield self.message(message, frame, node)
+                if message.final:
+                    return
+        yield from listed_files(self, child.oid, node, spec)
+
+    def message(self, message, frame: Frame, node) -> Finding:
+        """A rule's message as a finding: the walker adds severity rules, path and source."""
+        concept = frame.concept if message.sourced else None
+        severity = self.severity(concept, message.severity) if message.advice else \
+            message.severity
+        path = table.where(node.path, message.at) if message.at else None
+        return self.finding(message.code, severity, node, message.text, concept, path)
 
     def attr(self, oid, name: str):
         return attr_or_none(self.io, oid, name)
 
-    def check_value(self, did, node, spec, value):
-        if isinstance(value, NotUTF8):
-            yield self.finding("not-utf8", "warning", node, f"the text is not valid UTF-8; read "
-                               f"as {value!r}", spec)
-        problem = value_problem(spec.nx_type, value)
-        if problem:
-            code = "bad-date" if spec.nx_type in ("NX_DATE_TIME", "ISO8601") else "bad-value"
-            yield self.finding(code, self.severity(spec, "error"), node, problem, spec)
-        scalar = value[0] if isinstance(value, list) and len(value) == 1 else value
-        if spec.value is not None and str(scalar) != spec.value:
-            yield self.finding("wrong-value", self.severity(spec, "error"), node,
-                               f"value {scalar!r}, {spec.value!r} expected", spec)
-        if spec.enum and isinstance(scalar, (str, int, float)) and str(scalar) not in spec.enum:
-            custom = spec.enum_open and self.attr(did, "custom") in (True, 1, "true", "True")
-            if not custom:
-                allowed = ", ".join(sorted(map(repr, spec.enum)))
-                hint = " (or mark it @custom=True)" if spec.enum_open else ""
-                yield self.finding("not-in-enumeration", self.severity(spec, "error"), node,
-                                   f"value {scalar!r} is not one of {allowed}{hint}", spec)
-        if spec.config is not None and isinstance(scalar, str):
-            yield from rules.config_payload(self, did, node, spec, scalar)
-
-    def check_shape(self, node, spec, shape, instance):
-        if spec.category == "base" and spec.rank is not None and len(shape) < spec.rank and \
-                any(not isinstance(d, int) for d in spec.dims):
-            # A base class names every axis a field may have (NXdetector/data: np, i, j, tof);
-            # a writer keeps those it has: a 2-D image, a scalar distance. Fewer is fine.
-            return
-        if spec.rank is not None and len(shape) != spec.rank and not (spec.rank == 1 and shape
-                                                                      == ()):
-            yield self.finding("wrong-rank", self.severity(spec, "error"), node,
-                               f"rank {len(shape)} (shape {shape}), rank {spec.rank} expected",
-                               spec)
-            return
-        for axis, (want, have) in enumerate(zip(spec.dims, shape)):
-            if isinstance(want, int):
-                if have != want:
-                    yield self.finding("wrong-shape", self.severity(spec, "error"), node,
-                                       f"axis {axis} has length {have}, {want} expected", spec)
-            elif instance is not None and want is not None:
-                symbol, offset = want if isinstance(want, tuple) else (want, 0)
-                yield from self.bind(node, spec, instance, symbol, have - offset)
-
-    def bind(self, node, spec, instance, symbol, length):
-        bound = instance.symbols.get(symbol)
-        if bound is None:
-            instance.symbols[symbol] = (length, node.path)
-            return
-        if bound[0] == length or (spec.bin_edges and length == bound[0] + 1):
-            return
-        yield self.finding("dimension-mismatch", "error", node,
-                           f"length {length} disagrees with {bound[1]} (length {bound[0]}): "
-                           f"both are {symbol!r} in {instance.definition}", spec)
-
-    def check_dataset_attrs(self, did, node, spec):
-        if spec.units:
-            units = self.attr(did, "units")
-            if units is None:
-                if spec.units not in _NO_UNITS_NEEDED:
-                    wanted = "units of any kind" if spec.units == "NX_ANY" else spec.units
-                    yield self.finding("missing-units", self.severity(spec, "warning"), node,
-                                       f"no @units attribute ({wanted} expected)", spec)
-            elif isinstance(units, str):
-                # NX_TRANSFORMATION is a length or an angle as @transformation_type says
-                kind = _text(self.attr(did, "transformation_type")) \
-                    if spec.units == "NX_TRANSFORMATION" else None
-                problem = units_problem(spec.units, units, transformation_type=kind)
-                if problem:
-                    yield self.finding("implausible-units", "warning", node, problem, spec)
-        for attr in spec.attrs.values():
-            value = self.attr(did, attr.name)
-            yield from self.check_attr(node, attr, value, spec)
-
-    def check_group_attrs(self, node, attrs, contexts):
-        for plan, _ in contexts:
-            for attr in plan.attrs.values():
-                yield from self.check_attr(node, attr, attrs.get(attr.name, _MISSING), plan)
-
-    def check_attr(self, node, attr, value, plan):
-        where = _at(node, attr.name)
-        if value is _MISSING or value is None:
-            if attr.requirement == "required":
-                yield self.finding("missing-required", self.severity(plan, "error"), node,
-                                   f"required attribute @{attr.name} is missing", plan, where)
-            elif attr.requirement == "recommended":
-                yield self.finding("missing-recommended", self.severity(plan, "warning"), node,
-                                   f"recommended attribute @{attr.name} is missing", plan, where)
-            return
-        scalar = value[0] if isinstance(value, list) and len(value) == 1 else value
-        # every item of an array-valued attribute must be in the enumeration
-        miss = enumeration_miss(value, attr.enum, units=attr.name == "units") \
-            if attr.enum and not attr.enum_open else None
-        if miss is not None:
-            yield self.finding("not-in-enumeration", self.severity(plan, "error"), node,
-                               f"@{attr.name} {'is' if miss is scalar else 'holds'} {miss!r}, "
-                               f"not one of {', '.join(sorted(map(repr, attr.enum)))}", plan,
-                               where)
-        if attr.value is not None and str(scalar) != attr.value:
-            yield self.finding("wrong-value", self.severity(plan, "error"), node,
-                               f"@{attr.name} is {scalar!r}, {attr.value!r} expected", plan,
-                               where)
-
-    def sibling_value(self, node, names):
-        """The short text value of the first sibling dataset named in ``names``."""
-        for name in names:
-            child = self.siblings.get(name)
-            if child is not None and child.is_dataset:
-                value = self.io.read_value(child.oid)
-                if isinstance(value, str):
-                    return value
-        return None
-
-    def presence(self, node, contexts, counts):
+    def presence(self, node, contexts, binders):
         base_path = node.path.rstrip("/")
-        for plan, _ in contexts:
+        for (plan, _), binder in zip(contexts, binders):
+            counts = binder.counts
             for spec in plan.expected():
                 count = counts.get(id(spec), 0)
                 label = (spec.name if spec.name and not isinstance(spec, GroupPlan)
@@ -535,8 +507,7 @@ class Walker:
                                        options[0], f"{base_path}/{name}")
 
 
-_MISSING = object()
-_NO_UNITS_NEEDED = frozenset({"NX_UNITLESS", "NX_DIMENSIONLESS"})
+_TIED, _LINK = 1, 2
 
 
 def _kind(spec) -> str:
@@ -556,40 +527,7 @@ def _text(value):
     return value if isinstance(value, str) else None
 
 
-def match(plan: GroupPlan, child: Child, nx_class, counts=None):
-    """The child plan of ``plan`` that ``child`` (of class ``nx_class``) stands for, or None.
-
-    Where several any-named specs could take the child (two unnamed NXdata in NXcanSAS, two
-    any-named fields in NXstress), it goes to the one whose required members it holds most of,
-    then to the one matched least so far, so that each spec can be satisfied.
-    """
-    spec = plan.named.get(child.name)
-    if spec is not None:
-        return spec
-    if child.is_group:
-        options = plan.by_class.get(nx_class) if nx_class else None
-        if options:
-            return options[0] if len(options) == 1 else _best_group(options, child, counts)
-        for name, choice in plan.choices:
-            if name == child.name:
-                for option in choice:
-                    if option.nx_class == nx_class:
-                        return option
-    for regex, spec in plan.partial:
-        if regex.match(child.name) and (isinstance(spec, GroupPlan) == child.is_group):
-            return spec
-    if plan.any_fields and not child.is_group:
-        fields = plan.any_fields
-        if len(fields) == 1 or counts is None:
-            return fields[0]
-        return min(fields, key=lambda f: counts.get(id(f), 0))
-    return None
-
-
-def _best_group(options, child: Child, counts):
-    def fit(option):
-        held = sum(1 for name, spec in option.named.items()
-                   if spec.requirement == "required" and child.io.has_link(child.oid,
-                                                                           name.encode()))
-        return (-held, (counts or {}).get(id(option), 0))
-    return min(options, key=fit)
+def _label(concept) -> str:
+    if isinstance(concept, GroupPlan):
+        return f"{concept.name or ''}({concept.nx_class})"
+    return repr(concept.name)

@@ -538,15 +538,20 @@ def generate_writer(definition: m.Definition | str | os.PathLike[str], *,
         nxschema.errors.CodegenError: a template fails, or the module is not valid Python.
     """
     model = writer_model(definition, definitions)
+    return render_module(TEMPLATE, model, f"{model['function']}.py", templates)
+
+
+def render_module(template_name: str, model: dict, filename: str, templates=None) -> str:
+    """Render a module template; the result must compile, or CodegenError says where."""
     try:
-        template = _environment(templates).get_template(TEMPLATE)
+        template = _environment(templates).get_template(template_name)
         text = template.render(**model)
     except jinja2.TemplateError as exc:
         raise CodegenError(template_error(exc)) from None
     text = break_long_lines(re.sub(r"[ \t]+\n", "\n", text))
     text = re.sub(r"\n{4,}", "\n\n\n", text)
     try:
-        compile(text, f"{model['function']}.py", "exec")
+        compile(text, filename, "exec")
     except (SyntaxError, ValueError) as exc:  # ValueError: a NUL byte
         raise CodegenError(f"the templates produced invalid Python at line "
                            f"{getattr(exc, 'lineno', '?')}: {getattr(exc, 'msg', exc)}") from None

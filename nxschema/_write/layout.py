@@ -20,6 +20,7 @@ import re
 from pathlib import Path
 
 from nxschema import model as m
+from nxschema._binding.concepts import compile_plan
 from nxschema._definitions.catalog import Catalog, load, read_file
 from nxschema._validate.plan import planned_definition
 from nxschema._write.layout_plot import plot_attributes
@@ -116,6 +117,17 @@ class _Builder:
                 a.dimensions.rank, int) else 1)
         return node
 
+    def base_field(self, nx_class: str, name: str) -> m.Field | None:
+        """The field ``name`` of base class ``nx_class`` (exact names only), if the application
+        definition being laid out is not itself that base class."""
+        if self.category == "base":
+            return None
+        base = self.catalog.base_class(nx_class)
+        if base is None:
+            return None
+        return next((x for x in base.members if isinstance(x, m.Field) and x.name == name
+                     and x.name_type in (None, "specified")), None)
+
     def attributes(self, attributes) -> list[AttrNode]:
         return [self.attribute(a) for a in attributes if a.value is not None or self.wanted(a)]
 
@@ -127,8 +139,18 @@ class _Builder:
                          m.requirement(f, self.category), dims=field_dims(f.dimensions),
                          units=f.units, doc=f.doc, config=f.config,
                          any_name=f.name_type == "any")
-        if f.enumeration is not None:
-            node.enum, node.enum_open = f.enumeration.values, bool(f.enumeration.open)
+        enumeration, units = f.enumeration, f.units
+        if (enumeration is None or units is None) and parent.nx_class:
+            # As the validator does: where an application names a field, the base class's
+            # enumeration and units category hold if the application says nothing of them
+            # (NIAC NXxas energy is NX_ENERGY, source/type one of NXsource's types).
+            base = self.base_field(parent.nx_class, f.name)
+            if base is not None:
+                enumeration = enumeration if enumeration is not None else base.enumeration
+                units = units if units is not None else base.units
+                node.units = units
+        if enumeration is not None:
+            node.enum, node.enum_open = enumeration.values, bool(enumeration.open)
         if f.value is not None:
             node.value, node.fixed = typed_value(f.value, node.nx_type), True
         elif len(node.enum) == 1 and not node.enum_open:
@@ -178,6 +200,7 @@ class _Builder:
             elif member.value is not None or self.wanted(member):
                 if member.name == "definition" and node.nx_class in ("NXentry", "NXsubentry") \
                         and m.requirement(member, self.category) != "required" and \
+                        member.value is None and \
                         not (member.enumeration and len(member.enumeration.items) == 1):
                     continue  # a made-up definition name sends validators looking for it
                 node.children.append(self.field(member, node))
@@ -294,8 +317,9 @@ def build_layout(definition: m.Definition, catalog: Catalog, levels=("required",
     if unknown:
         raise ArgumentError(f"unknown requirement levels {sorted(unknown)}")
     if definition.key in catalog and catalog.raw(definition.key).members:
-        # What the validator enforces: members a form inherits from its base class stay
-        # optional (NXprocess's own members are not required by every process form).
+        # What the validator enforces: an application definition merged with those it extends;
+        # members a form inherits from its base class stay optional (NXprocess's own members
+        # are not required by every process form).
         definition = planned_definition(catalog, definition)
     b = _Builder(definition, catalog, levels)
     root = GroupNode("", "/", "NXroot", "required")

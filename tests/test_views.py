@@ -1,0 +1,176 @@
+"""nxschema.open: reading through definitions, whatever link kind leads to the data, from master
+files too; lazy members, slices that read only the slice, clear errors for missing members."""
+
+import subprocess
+import sys
+import textwrap
+
+import h5py
+import numpy as np
+import pytest
+
+import nxschema
+
+E = np.linspace(7.0, 8.0, 10)
+I0 = np.arange(10.0) + 1
+IT = I0 / 2
+KINDS = ("dataset", "soft", "hard", "external")
+
+
+def write_scans(folder):
+    """One NXentry per link kind, each with an ESRF NXxas subentry whose energy, i0 and it are
+    datasets, soft links into measurement, hard links, or external links into raw.h5."""
+    with h5py.File(folder / "raw.h5", "w") as r:
+        r["data/energy"], r["data/i0"], r["data/it"] = E, I0, IT
+        r["data/energy"].attrs["units"] = "keV"
+    with h5py.File(folder / "scan.h5", "w") as f:
+        f.attrs["NX_class"] = "NXroot"
+        for number, kind in enumerate(KINDS, start=1):
+            entry = f.create_group(f"{number}.1")
+            entry.attrs["NX_class"] = "NXentry"
+            meas = entry.create_group("measurement")
+            meas.attrs["NX_class"] = "NXcollection"
+            meas["energy"], meas["i0"], meas["it"] = E, I0, IT
+            meas["energy"].attrs["units"] = "keV"
+            sub = entry.create_group("xas")
+            sub.attrs["NX_class"] = "NXsubentry"
+            sub["definition"] = "NXxas"
+            for name in ("energy", "i0", "it"):
+                if kind == "dataset":
+                    sub[name] = meas[name][()]
+                    if name == "energy":
+                        sub[name].attrs["units"] = "keV"
+                elif kind == "soft":
+                    sub[name] = h5py.SoftLink(f"/{number}.1/measurement/{name}")
+                elif kind == "hard":
+                    sub[name] = meas[name]
+                else:
+                    sub[name] = h5py.ExternalLink("raw.h5", f"/data/{name}")
+    with h5py.File(folder / "master.h5", "w") as m:
+        m.attrs["NX_class"] = "NXroot"
+        for number in range(1, len(KINDS) + 1):
+            m[f"{number}.1"] = h5py.ExternalLink("scan.h5", f"/{number}.1")
+
+
+EXPECTED_TARGET = {"dataset": ("scan.h5", "/{n}.1/xas/{m}"),
+                   "soft": ("scan.h5", "/{n}.1/measurement/{m}"),
+                   "hard": ("scan.h5", "/{n}.1/xas/{m}"),  # one object, the path as reached
+                   "external": ("raw.h5", "/data/{m}")}
+
+
+@pytest.mark.parametrize("opened", ["scan.h5", "master.h5"])
+def test_every_link_kind_reads_the_same(tmp_path, opened):
+    write_scans(tmp_path)
+    with nxschema.open(tmp_path / opened) as f:
+        views = f.views("NXxas")
+        assert [v.path for v in views] == [f"/{n}.1/xas" for n in range(1, 5)]
+        for number, (kind, xas) in enumerate(zip(KINDS, views), start=1):
+            assert xas.definition == "NXxas@subentry"
+            for name, expected in (("energy", E), ("i0", I0), ("it", IT)):
+                field = getattr(xas, name)
+                assert np.array_equal(np.asarray(field), expected), (kind, name)
+                file, path = EXPECTED_TARGET[kind]
+                assert field.target == (str(tmp_path / file),
+                                        path.format(n=number, m=name)), (kind, name)
+            assert xas.energy.units == "keV"
+            assert xas.energy.link == ("dataset" if kind == "dataset" else kind)
+            assert np.array_equal(xas.energy[2:4], E[2:4])
+            assert xas.findings == []
+
+
+def test_the_full_niac_entry_reads_through_nested_views():
+    with nxschema.open("docs/examples/esrf_xas.h5") as f:
+        full = [v for v in f.views("NXxas") if v.definition == "NXxas"]
+        sub = [v for v in f.views("NXxas") if v.definition == "NXxas@subentry"]
+        assert [v.path for v in full] == ["/1.1", "/2.1"] and len(sub) == 2
+        energy = full[0].instrument.monochromator.energy
+        assert energy.units == "keV" and energy.shape == (50,)
+        assert np.array_equal(np.asarray(full[0].data.energy), np.asarray(energy))
+        assert full[0].data.energy.link == "soft"
+        assert list(full[0].members("(NXinstrument)")) == ["instrument"]
+        assert full[0].title.read().startswith("Fe K-edge")
+        assert np.array_equal(np.asarray(sub[0].energy), np.asarray(energy))
+
+
+def test_missing_members_name_the_finding(tmp_path):
+    write_scans(tmp_path)
+    with h5py.File(tmp_path / "scan.h5", "a") as f:
+        del f["1.1/xas/it"]
+        del f["2.1/xas/i0"]
+        f["2.1/xas/i0"] = h5py.SoftLink("/nowhere/i0")
+        del f["4.1/xas/energy"]
+        f["4.1/xas/energy"] = h5py.ExternalLink("gone.h5", "/data/energy")
+    with nxschema.open(tmp_path / "scan.h5") as f:
+        one, two, _, four = f.views("NXxas")
+        with pytest.raises(nxschema.errors.MissingMemberError, match="missing"):
+            one.it
+        with pytest.raises(AttributeError, match="dangling"):
+            two.i0
+        with pytest.raises(nxschema.errors.NxschemaError, match="dangling-external-link"):
+            four.energy
+        assert np.array_equal(np.asarray(four.i0), I0)  # the rest of the view still reads
+        codes = {x.code for x in four.findings}
+        assert "dangling-external-link" in codes
+        with pytest.raises(AttributeError, match="no concept"):
+            one.energie
+
+
+def test_strict_refuses_an_invalid_file(tmp_path):
+    write_scans(tmp_path)
+    with h5py.File(tmp_path / "scan.h5", "a") as f:
+        del f["1.1/xas/it"]
+    with pytest.raises(nxschema.errors.NxschemaError, match="validation error"):
+        nxschema.open(tmp_path / "scan.h5", strict=True)
+    nxschema.open(tmp_path / "raw.h5", strict=True).close()  # no errors: opens
+
+
+def test_the_external_policy_holds(tmp_path):
+    write_scans(tmp_path)
+    with nxschema.open(tmp_path / "scan.h5", external="never") as f:
+        external = f.views("NXxas")[3]
+        with pytest.raises(AttributeError, match="not followed"):
+            external.energy
+    with nxschema.open(tmp_path / "master.h5", external="never") as f:
+        assert f.views("NXxas") == []
+        assert all(code == "external-link-not-followed" for _, code, _ in f.problems)
+
+
+def test_a_slice_reads_only_the_slice(tmp_path):
+    """A 16 GB dataset (chunked, never written: nothing on disk) in a process limited to 2 GB
+    of address space: the whole would not fit, a slice reads only its chunks."""
+    with h5py.File(tmp_path / "big.h5", "w") as f:
+        f.attrs["NX_class"] = "NXroot"
+        entry = f.create_group("entry")
+        entry.attrs["NX_class"] = "NXentry"
+        sub = entry.create_group("xas")
+        sub.attrs["NX_class"] = "NXsubentry"
+        sub["definition"] = "NXxas"
+        sub.create_dataset("energy", shape=(2_000_000, 1000), dtype="f8", chunks=(10, 1000),
+                           fillvalue=7.5)
+        sub["i0"], sub["it"] = I0, IT
+    code = textwrap.dedent(f"""
+        import resource, numpy as np, nxschema
+        resource.setrlimit(resource.RLIMIT_AS, (2 << 30, 2 << 30))
+        with nxschema.open({str(tmp_path / 'big.h5')!r}) as f:
+            energy = f.views("NXxas")[0].energy
+            assert energy.shape == (2_000_000, 1000)
+            part = energy[10:20]
+            assert part.shape == (10, 1000) and float(part.mean()) == 7.5
+            try:
+                np.asarray(energy)
+            except MemoryError:
+                print("whole read refused")
+        """)
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert "whole read refused" in result.stdout
+
+
+def test_views_of_a_file_without_them(tmp_path):
+    with h5py.File(tmp_path / "plain.h5", "w") as f:
+        f["x"] = 1
+    with nxschema.open(tmp_path / "plain.h5") as f:
+        assert f.views() == [] and f.views("NXxas") == []
+    with pytest.raises(nxschema.errors.NxschemaError):
+        nxschema.open(tmp_path / "missing.h5")
