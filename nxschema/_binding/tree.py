@@ -16,6 +16,7 @@ from nxschema._binding import discover
 from nxschema._binding.bind import Binder
 from nxschema._binding.concepts import GroupPlan, compile_plan
 from nxschema._h5.access import LINK_EXTERNAL, LINK_SOFT, Resolver, open_file
+from nxschema._h5.access import first_text as _text
 
 MAX_DEPTH = 48
 
@@ -157,12 +158,6 @@ class _Walk:
                     self.group(child.oid, cpath, real[0], real[1], cattrs, subs, depth + 1,
                                seen | {real})
             child.release()
-
-
-def _text(value):
-    if isinstance(value, list):
-        value = value[0] if value else None
-    return value if isinstance(value, str) else None
 
 
 def bind(target: str | os.PathLike[str], *, definitions: Any = None,

@@ -49,7 +49,8 @@ a template that does not render valid Python, a definition that cannot be writte
 
 
 def register(sub) -> None:
-    parser = sub.add_parser("codegen", help="generate a typed Python writer (or --reader) for a definition",
+    parser = sub.add_parser("codegen",
+                            help="generate a typed Python writer (or --reader) for a definition",
                             description=DESCRIPTION,
                             formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("definition", metavar="DEFINITION",

@@ -27,7 +27,7 @@ COMMANDS = {
     "bind": "show which definition concept each object of a file binds to",
     "convert": "convert definitions between YAML and NXDL",
     "skeleton": "write a valid HDF5 skeleton from a definition",
-    "codegen": "generate a typed Python writer for a definition",
+    "codegen": "generate a typed Python writer (or --reader) for a definition",
     "process": "list NXprocess steps, print their configuration",
     "docs": "render HTML or Markdown documentation of definitions",
     "icat": "the ICAT metadata mapping: keys, extract, export, import",

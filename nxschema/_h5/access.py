@@ -68,6 +68,16 @@ def judge_external(linking_file: str, ext_file: str, policy: str,
     return _policy.target_path(linking_file, ext_file), problem
 
 
+def first_text(value) -> str | None:
+    """A text value as a backend reads it (a string, or a list of them for an array
+    attribute): the string, or the first of the list; None for anything else."""
+    if isinstance(value, (list, tuple)):
+        value = value[0] if value else None
+    if isinstance(value, bytes):
+        value = value.decode("utf-8", "replace")
+    return value if isinstance(value, str) else None
+
+
 _UNRESOLVED = "unresolved"
 _CYCLE = "soft or external links go round in a cycle at"
 

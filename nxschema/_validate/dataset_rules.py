@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 
 from nxschema._h5.access import NotUTF8, attr_or_none
+from nxschema._h5.access import first_text as _text
 from nxschema._process.formats import ConfigError, guess_format, normalize_format, parse_config
 from nxschema._validate.table import Frame, Message, rule, rules_for
 from nxschema._validate.values import (
@@ -248,12 +249,6 @@ def units(frame: Frame):
         problem = units_problem(spec.units, have, transformation_type=kind)
         if problem:
             yield Message("implausible-units", problem, "warning")
-
-
-def _text(value):
-    if isinstance(value, list):
-        value = value[0] if value else None
-    return value if isinstance(value, str) else None
 
 
 @rule(("dataset", None), codes=(), needs="attributes")

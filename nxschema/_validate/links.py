@@ -21,12 +21,7 @@ import posixpath
 
 from nxschema._binding.concepts import FieldPlan
 from nxschema._h5.access import LINK_EXTERNAL, LINK_HARD, LINK_SOFT, attr_or_none
-
-
-def _text(value):
-    if isinstance(value, list):
-        value = value[0] if value else None
-    return value if isinstance(value, str) else None
+from nxschema._h5.access import first_text as _text
 
 
 def _steps(target: str) -> list[tuple[str | None, str | None]]:

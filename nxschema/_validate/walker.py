@@ -20,6 +20,7 @@ from nxschema._binding.concepts import FieldPlan, GroupPlan
 from nxschema._binding.fit import name_problem
 from nxschema._findings import SEVERITIES, Finding
 from nxschema._h5.access import (
+    first_text as _text,
     LINK_EXTERNAL,
     LINK_HARD,
     LINK_SOFT,
@@ -519,12 +520,6 @@ def _kind(spec) -> str:
 def _at(node: Node, attribute: str) -> str:
     """The path of an attribute: ``/entry/data@signal``, ``/@default``."""
     return f"{node.path}@{attribute}"
-
-
-def _text(value):
-    if isinstance(value, list):
-        value = value[0] if value else None
-    return value if isinstance(value, str) else None
 
 
 def _label(concept) -> str:

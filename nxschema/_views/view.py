@@ -20,6 +20,7 @@ import h5py
 
 from nxschema._binding.bind import Binder
 from nxschema._h5.access import LINK_EXTERNAL, LINK_SOFT, attr_or_none
+from nxschema._h5.access import first_text as _text
 from nxschema._views.field import Field
 from nxschema.errors import MissingMemberError, NotFoundError
 
@@ -194,15 +195,6 @@ class View:
 
     def __repr__(self) -> str:
         return f"<View {self.definition} at {self.path} in {self.file}>"
-
-
-def _text(value) -> str | None:
-    """A text value as the backend reads it: one string (the first of a list), else None."""
-    if isinstance(value, (list, tuple)):
-        value = value[0] if value else None
-    if isinstance(value, bytes):
-        value = value.decode("utf-8", "replace")
-    return value if isinstance(value, str) else None
 
 
 def _problem_code(problem: str) -> str:

@@ -20,7 +20,6 @@ import re
 from pathlib import Path
 
 from nxschema import model as m
-from nxschema._binding.concepts import compile_plan
 from nxschema._definitions.catalog import Catalog, load, read_file
 from nxschema._validate.plan import planned_definition
 from nxschema._write.layout_plot import plot_attributes
