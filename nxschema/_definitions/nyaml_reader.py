@@ -110,9 +110,13 @@ class _Reader:
         self.findings: list[Finding] = []
         self.category = "base"
 
-    def problem(self, code: str, path, message: str, severity=error, key: bool = True) -> None:
+    # The same signature as the NXDL reader's problem(node, code, ...): the code scan matches a
+    # method by its name, so every problem() must take its code in the same place.
+    def problem(self, path, code: str, message: str, severity: str = "error",
+                key: bool = True) -> None:
         line, col = self.pos.where(path, key=key)
-        self.findings.append(severity(code, message, file=self.pos.file, line=line, col=col))
+        self.findings.append(Finding(code, severity, message, file=self.pos.file, line=line,
+                                     col=col))
 
     def src(self, path) -> m.Source:
         line, col = self.pos.where(path, key=True)
@@ -125,7 +129,7 @@ class _Reader:
         if spec is None:
             return keywords, members
         if not isinstance(spec, dict):
-            self.problem("nyaml-syntax", path, "expected a mapping of keywords and members, not "
+            self.problem(path, "nyaml-syntax", "expected a mapping of keywords and members, not "
                          f"{type(spec).__name__}", key=False)
             return keywords, members
         for key, value in spec.items():
@@ -136,7 +140,7 @@ class _Reader:
                 if word in allowed:
                     keywords[word] = (value, here)
                 else:
-                    self.problem("nyaml-keyword", here, f"unknown keyword {key!r}; allowed here: "
+                    self.problem(here, "nyaml-keyword", f"unknown keyword {key!r}; allowed here: "
                                  f"{', '.join(sorted(allowed))}")
                 continue
             bare_keyword = key in allowed and not self.escaped and (
@@ -160,7 +164,7 @@ class _Reader:
         if value is None:
             return ""  # ``doc:`` with nothing (or only a comment) after it: an empty <doc/>
         if not isinstance(value, (str, list, int, float)) or isinstance(value, bool):
-            self.problem("nyaml-syntax", path, "doc must be text or a list of texts")
+            self.problem(path, "nyaml-syntax", "doc must be text or a list of texts")
             return None
         return shaped_doc(value, self.escaped, twice=twice)
 
@@ -180,7 +184,7 @@ class _Reader:
             return int(text)
         if text == "unbounded" and word == "maxOccurs":
             return text
-        self.problem("nyaml-syntax", keywords[word][1], f"{word} must be a non-negative integer", key=False)
+        self.problem(keywords[word][1], "nyaml-syntax", f"{word} must be a non-negative integer", key=False)
         return None
 
     def boolean(self, keywords, word):
@@ -189,7 +193,7 @@ class _Reader:
             return None
         if text.lower() in ("true", "1", "false", "0"):
             return text.lower() in ("true", "1")
-        self.problem("nyaml-syntax", keywords[word][1], f"{word} must be true or false", key=False)
+        self.problem(keywords[word][1], "nyaml-syntax", f"{word} must be true or false", key=False)
         return None
 
     def exists(self, keywords, *, occurs: bool = True) -> dict:
@@ -208,13 +212,13 @@ class _Reader:
             pairs = dict(zip(map(str, value[::2]), map(str, value[1::2])))
             if len(value) not in (2, 4) or not set(pairs) <= {"min", "max"} \
                     or len(pairs) * 2 != len(value):
-                self.problem("nyaml-syntax", path, "exists takes optional, recommended, required, [min, N], "
+                self.problem(path, "nyaml-syntax", "exists takes optional, recommended, required, [min, N], "
                              "[max, N] or [min, N, max, M]", key=False)
                 return out
             if not occurs:
-                self.problem("nyaml-ignored", path, "exists with min/max has no meaning on this element; "
+                self.problem(path, "nyaml-ignored", "exists with min/max has no meaning on this element; "
                              "the NXDL would not pass nxdl.xsd",
-                             severity=warning, key=False)
+                             severity="warning", key=False)
                 return out
             for word, text in pairs.items():
                 text = "unbounded" if text in ("infty", "unbounded") else text
@@ -223,7 +227,7 @@ class _Reader:
                 elif text.isdigit():
                     out["min_occurs" if word == "min" else "max_occurs"] = int(text)
                 else:
-                    self.problem("nyaml-syntax", path, f"exists: {word} must be a non-negative integer",
+                    self.problem(path, "nyaml-syntax", f"exists: {word} must be a non-negative integer",
                                  key=False)
         elif value == "optional":
             out["optional"] = True
@@ -234,7 +238,7 @@ class _Reader:
         elif value:
             if occurs:  # what the nyaml tool does with any other word
                 out["min_occurs"] = 0
-            self.problem("nyaml-ignored", path, f"exists: {value!r} is not optional, recommended or required", severity=warning, key=False)
+            self.problem(path, "nyaml-ignored", f"exists: {value!r} is not optional, recommended or required", severity="warning", key=False)
         return out
 
     def dimensions(self, keywords) -> m.Dimensions | None:
@@ -246,7 +250,7 @@ class _Reader:
         if isinstance(value, str):
             return self._short_dims(value, path, src, rank_from_count=True)
         if not isinstance(value, dict):
-            self.problem("nyaml-syntax", path, "dimensions must be '(a, b)' or a mapping", key=False)
+            self.problem(path, "nyaml-syntax", "dimensions must be '(a, b)' or a mapping", key=False)
             return None
         value = {str(k).lstrip("\\"): v for k, v in value.items()}
         doc = value.get("doc")
@@ -256,13 +260,13 @@ class _Reader:
         indexed = {k: v for k, v in value.items() if k.isdigit()}
         extra = set(value) - {"rank", "doc", "dim"} - set(indexed)
         if extra:
-            self.problem("nyaml-keyword", path, f"dimensions has no keyword {min(extra)!r}; allowed: rank, "
+            self.problem(path, "nyaml-keyword", f"dimensions has no keyword {min(extra)!r}; allowed: rank, "
                          "doc, dim, or one mapping per index", key=False)
         if indexed:
             dims = []
             for index, spec in indexed.items():
                 if spec is not None and not isinstance(spec, dict):
-                    self.problem("nyaml-syntax", path + (index,), f"dim {index} must be a mapping of value, "
+                    self.problem(path + (index,), "nyaml-syntax", f"dim {index} must be a mapping of value, "
                                  "ref, refindex, incr, required", key=False)
                     continue
                 spec = {str(k).lstrip("\\"): v for k, v in (spec or {}).items()}
@@ -281,7 +285,7 @@ class _Reader:
             dims = []
             for entry in dim:
                 if not (isinstance(entry, list) and len(entry) == 2):
-                    self.problem("nyaml-syntax", path, "each entry of dim must be [index, value]", key=False)
+                    self.problem(path, "nyaml-syntax", "each entry of dim must be [index, value]", key=False)
                     continue
                 dims.append(m.Dim(value=_int_or_text(str(entry[1])), index=str(entry[0]),
                                   source=src))
@@ -297,8 +301,8 @@ class _Reader:
             return m.Dimensions(rank=len(names) if rank_from_count else None, dims=dims,
                                 source=src)
         if not _SHORT_DIMS.match(text):
-            self.problem("nyaml-ignored", path, f"dimensions {text!r} is not of the form (a, b): the nyaml tool "
-                         "writes no dimensions for it", severity=warning,
+            self.problem(path, "nyaml-ignored", f"dimensions {text!r} is not of the form (a, b): the nyaml tool "
+                         "writes no dimensions for it", severity="warning",
                          key=False)
             return None
         names = [x for x in text[1:-1].replace(" ", "").split(",") if x]
@@ -315,7 +319,7 @@ class _Reader:
             return m.Enumeration(tuple(m.EnumItem(str(v), source=src) for v in value),
                                  source=src)
         if not isinstance(value, dict) or not value:
-            self.problem("nyaml-syntax", path, "enumeration must be a list or a mapping of items", key=False)
+            self.problem(path, "nyaml-syntax", "enumeration must be a list or a mapping of items", key=False)
             return None
         value = dict(value)
         open_ = None
@@ -355,7 +359,7 @@ class _Reader:
         if "(" in key or ")" in key:
             match = _NAME_TYPE.match(key)
             if not match:
-                self.problem("nyaml-syntax", path, f"{key!r} is not name(type): one pair of parentheses")
+                self.problem(path, "nyaml-syntax", f"{key!r} is not name(type): one pair of parentheses")
                 return None
             name, kind = match.group(1), match.group(2)
         if kind == "link":
@@ -363,12 +367,12 @@ class _Reader:
         if kind == "choice":
             return self.choice(name, value, path)
         if name == "symbols" and kind is None and isinstance(value, dict):
-            self.problem("nyaml-ignored", path, "symbols belong at the root of a definition; these are ignored", severity=warning)
+            self.problem(path, "nyaml-ignored", "symbols belong at the root of a definition; these are ignored", severity="warning")
             return None
         if kind and re.match(r"NX[a-zA-Z]", kind):
             return self.group(name or None, kind, value, path)
         if not name:
-            self.problem("nyaml-syntax", path, f"{key!r}: a field needs a name")
+            self.problem(path, "nyaml-syntax", f"{key!r}: a field needs a name")
             return None
         return self.field(name, kind, value, path)
 
@@ -377,7 +381,7 @@ class _Reader:
         _, attributes = self.body([x for x in members if x[0].startswith("\\@")], path)
         for key, _, here in members:
             if not key.startswith("\\@"):
-                self.problem("nyaml-keyword", here, f"a field holds attributes (\\@name) and keywords, not "
+                self.problem(here, "nyaml-keyword", f"a field holds attributes (\\@name) and keywords, not "
                              f"{key!r}")
         strings = {word: self.text(keywords, word) for word in _STRING_ATTRS}
         return m.Field(
@@ -393,7 +397,7 @@ class _Reader:
         name, nx_type = (match.group(1), match.group(2)) if match else (key, None)
         keywords, members = self.split(spec, path, _ATTRIBUTE)
         for member, _, here in members:
-            self.problem("nyaml-keyword", here, f"an attribute holds keywords only, not {member!r}")
+            self.problem(here, "nyaml-keyword", f"an attribute holds keywords only, not {member!r}")
         return m.Attribute(
             name, type=self.text(keywords, "type") or nx_type, units=self.text(keywords, "unit"),
             doc=self.doc(keywords, twice=True), enumeration=self.enumeration(keywords),
@@ -413,14 +417,14 @@ class _Reader:
     def link(self, name, spec, path) -> m.Link | None:
         keywords, members = self.split(spec, path, _LINK)
         for member, _, here in members:
-            self.problem("nyaml-keyword", here, f"a link holds target, napimount and doc, not {member!r}")
+            self.problem(here, "nyaml-keyword", f"a link holds target, napimount and doc, not {member!r}")
         target = self.text(keywords, "target")
         if target is None:
-            self.problem("nyaml-syntax", path, f"the link {name!r} needs a target")
+            self.problem(path, "nyaml-syntax", f"the link {name!r} needs a target")
             return None
         if "exists" in keywords:
-            self.problem("nyaml-ignored", keywords["exists"][1], "exists on a link is not carried to NXDL by the "
-                         "nyaml tool; it is ignored", severity=warning)
+            self.problem(keywords["exists"][1], "nyaml-ignored", "exists on a link is not carried to NXDL by the "
+                         "nyaml tool; it is ignored", severity="warning")
         return m.Link(name, target, doc=self.doc(keywords),
                       napimount=self.text(keywords, "napimount"),
                       deprecated=self.text(keywords, "deprecated"), source=self.src(path))
@@ -433,9 +437,9 @@ class _Reader:
             if isinstance(built, m.Group):
                 groups.append(built)
             elif built is not None:
-                self.problem("nyaml-keyword", here, "a choice holds groups only")
+                self.problem(here, "nyaml-keyword", "a choice holds groups only")
         if len(groups) < 2:
-            self.problem("nyaml-syntax", path, "a choice needs at least two groups")
+            self.problem(path, "nyaml-syntax", "a choice needs at least two groups")
         return m.Choice(name, tuple(groups), self.doc(keywords), self.src(path))
 
     def symbols(self, keywords):
@@ -443,7 +447,7 @@ class _Reader:
             return (), None
         value, path = keywords["symbols"]
         if not isinstance(value, dict):
-            self.problem("nyaml-syntax", path, "symbols must be a mapping of symbol: doc", key=False)
+            self.problem(path, "nyaml-syntax", "symbols must be a mapping of symbol: doc", key=False)
             return (), None
         out, doc = [], None
         for key, text in value.items():
@@ -463,20 +467,20 @@ class _Reader:
         tops = [x for x in members if _TOP_KEY.match(x[0])]
         for key, _, here in members:
             if not _TOP_KEY.match(key):
-                self.problem("nyaml-keyword", here, f"the root holds category, doc, symbols, type, the definition "
+                self.problem(here, "nyaml-keyword", f"the root holds category, doc, symbols, type, the definition "
                              f"attributes and one NXname(NXbase) key, not {key!r}")
         if len(tops) != 1:
-            self.problem("nyaml-syntax", (), "a nyaml definition has exactly one NXname(NXbase) key at the root, "
+            self.problem((), "nyaml-syntax", "a nyaml definition has exactly one NXname(NXbase) key at the root, "
                          f"found {len(tops)}", key=False)
             return None
         category = self.text(keywords, "category")
         if category not in ("base", "application"):
-            self.problem("nyaml-syntax", keywords.get("category", (None, ()))[1],
+            self.problem(keywords.get("category", (None, ()))[1], "nyaml-syntax",
                          "category must be base or application", key=False)
             return None
         self.category = category
         if "doc" not in keywords:
-            self.problem("nyaml-ignored", (), "a nyaml definition needs a doc at the root", severity=warning, key=False)
+            self.problem((), "nyaml-ignored", "a nyaml definition needs a doc at the root", severity="warning", key=False)
         key, body, path = tops[0]
         match = _NAME_TYPE.match(key)
         if key.startswith("("):
