@@ -8,8 +8,9 @@ from pathlib import Path
 
 from nxschema._write.atomic import write_text_atomic
 from nxschema._cli.output import add_input_format_option
-from nxschema._definitions.catalog import (NXDL_SUFFIX, YAML_SUFFIXES, definition_files,
-                                           path_problem, read_file)
+from nxschema._definitions.catalog import read_file
+from nxschema._definitions.files import (NXDL_SUFFIX, YAML_SUFFIXES, definition_files,
+                                         path_problem)
 
 DESCRIPTION = """\
 Convert definition files between nxschema's YAML, NXDL (*.nxdl.xml) and nyaml (FAIRmat's YAML

@@ -520,7 +520,19 @@ def _trailer_header(nxdl: str | None) -> str | None:
 
 
 def read_nyaml(text: str, file: str) -> tuple[m.Definition | None, list[Finding]]:
-    """Parse one nyaml definition. Returns (definition or None, findings); never raises."""
+    """Parse one nyaml definition (FAIRmat's YAML form, as the ``nyaml`` tool reads it).
+
+    Args:
+        text: the nyaml text; a ``# ++++ SHA HASH ++++`` trailer with the tool's NXDL may follow.
+        file: the name findings give as its place (``file:line:col``).
+
+    Returns:
+        ``(definition, findings)``: the definition, the same model :func:`read_nxdl` gives for
+        the NXDL the tool makes of it, or None when the text cannot be read as one.
+
+    Never raises for bad input: every problem is a finding (``nyaml-syntax``,
+    ``nyaml-keyword``, ``nyaml-ignored`` ...), with its position.
+    """
     yaml_part, digest, nxdl = split_trailer(text)
     doc, findings = read_positioned(text, file)
     if doc.data is None:

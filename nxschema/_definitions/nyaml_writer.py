@@ -199,7 +199,17 @@ def _body(out: _Out, depth: int, attributes, members) -> None:
 
 
 def write_nyaml(definition: m.Definition) -> str:
-    """The nyaml text of ``definition`` (see the module doc for what is left out)."""
+    """The nyaml text of ``definition``, which the ``nyaml`` tool turns into our NXDL of it.
+
+    Args:
+        definition: the model, as :func:`read_yaml`, :func:`read_nxdl` or :func:`read_nyaml`
+            gives it.
+
+    Returns:
+        The nyaml text (keywords with a backslash, no hash trailer). What nyaml cannot say
+        (our own keywords such as domain, personal, icat, config) is left out;
+        ``nyaml_problems(definition)`` lists it. Raises nothing for a valid model.
+    """
     out = _Out()
     if definition.header:
         out.lines += [line if line.startswith("#") else f"# {line}"

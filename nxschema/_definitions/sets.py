@@ -23,6 +23,9 @@ import subprocess
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from nxschema._definitions.files import (NXDL_SUFFIX, YAML_SUFFIXES, bundled_definitions_dir,
+                                         definition_files)
+
 NAMES = ("bundled", "nexusformat", "pynxtools", "env")
 
 
@@ -63,8 +66,6 @@ def _package_version(package: str) -> str | None:
 def set_path(name: str) -> Path | None:
     """The folder of the named set on this machine, or None when it is not available."""
     if name == "bundled":
-        from nxschema._definitions.catalog import bundled_definitions_dir
-
         return bundled_definitions_dir()
     if name in ("nexusformat", "pynxtools"):
         where = _package_dir(name)
@@ -109,8 +110,6 @@ def folder_version(folder: Path, package: str | None = None) -> str | None:
 def count_definitions(folder: Path) -> int:
     """How many definitions ``folder`` holds: distinct names over its definition files (a
     nyaml file and its NXDL sibling count once)."""
-    from nxschema._definitions.catalog import NXDL_SUFFIX, YAML_SUFFIXES, definition_files
-
     names = set()
     for file in definition_files(folder):
         name = file.name
@@ -142,5 +141,16 @@ def describe_path(path: Path) -> SetInfo:
 
 
 def available() -> list[SetInfo]:
-    """The named sets found on this machine."""
+    """The named definition sets found on this machine, as ``nxschema definitions list`` shows.
+
+    Returns:
+        One :class:`SetInfo` (name, folder, version, count of definitions) per set of
+        ``bundled``, ``nexusformat``, ``pynxtools``, ``env`` that is available here, in that
+        order; a set whose package or folder is missing is left out. The packages are found,
+        not imported.
+
+    Raises:
+        nxschema.errors.UnreadableFileError: nxschema's own definitions folder is missing
+            from the install.
+    """
     return [describe(name, folder) for name in NAMES if (folder := set_path(name))]
