@@ -61,6 +61,12 @@ def test_validate_with_nexusformat_names_the_set_and_its_version():
     entry = data["files"][0]
     assert list(entry["definitions"]) == ["bundled", "nexusformat"] and entry["ok"]
     assert entry["definitions"]["nexusformat"].startswith("v20")
+    lines = cli("validate", "--defs", "nexusformat", "--format", "jsonl", EXAMPLE).stdout
+    first = json.loads(lines.splitlines()[0])
+    assert first["file"] == str(EXAMPLE) and first["definitions"] == entry["definitions"]
+    sarif = json.loads(cli("validate", "--defs", "nexusformat", "--format", "sarif",
+                           EXAMPLE).stdout)
+    assert sarif["runs"][0]["properties"]["definitions"] == entry["definitions"]
 
 
 def test_report_carries_the_definitions():

@@ -262,8 +262,12 @@ class SarifReporter(Reporter):
         super().__init__(*args)
         self.results: list[dict] = []
         self.rules: dict[str, int] = {}
+        self.headers: dict[str, dict] = {}  # e.g. the definition sets: one run, named once
 
     def file(self, report) -> None:
+        name, header = _header(report)
+        if header:
+            self.headers.setdefault(name, header)
         for finding in self.shown(report):
             if finding.code not in self.rules:
                 self.rules[finding.code] = len(self.rules)
@@ -292,17 +296,19 @@ class SarifReporter(Reporter):
             if entry:
                 rule["defaultConfiguration"] = {"level": self.LEVELS[entry.severity]}
             rules.append(rule)
+        run = {
+            "tool": {"driver": {"name": "nxschema", "version": __version__, "rules": rules}},
+            "results": self.results,
+            "invocations": [{"executionSuccessful": summary.exit_code() in (0, 1),
+                             "exitCode": summary.exit_code(),
+                             "properties": {"summary": summary.as_dict()}}],
+        }
+        if self.headers:  # a property bag of the run: {"definitions": {set: version}}
+            run["properties"] = dict(self.headers)
         document = {
             "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
             "version": "2.1.0",
-            "runs": [{
-                "tool": {"driver": {"name": "nxschema", "version": __version__,
-                                    "rules": rules}},
-                "results": self.results,
-                "invocations": [{"executionSuccessful": summary.exit_code() in (0, 1),
-                                 "exitCode": summary.exit_code(),
-                                 "properties": {"summary": summary.as_dict()}}],
-            }],
+            "runs": [run],
         }
         json.dump(document, self.stream, indent=1)
         self.stream.write("\n")
