@@ -43,7 +43,8 @@ class SetInfo:
 
     def __str__(self) -> str:
         version = self.version or "version unknown"
-        return f"{self.name} {version} ({self.count} definitions, {self.path})"
+        plural = "" if self.count == 1 else "s"
+        return f"{self.name} {version} ({self.count} definition{plural}, {self.path})"
 
 
 def _package_dir(package: str) -> Path | None:
