@@ -44,7 +44,7 @@ or one that is no regular file or folder: a FIFO, device or socket is never open
 
 
 def register(sub) -> None:
-    parser = sub.add_parser("check", help="lint definition files (YAML or NXDL)",
+    parser = sub.add_parser("check", help="lint definition files (YAML, nyaml or NXDL)",
                             description=DESCRIPTION,
                             formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("paths", nargs="+", metavar="PATH", help="definition files or folders")

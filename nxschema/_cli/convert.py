@@ -42,7 +42,7 @@ SUFFIX = {"yaml": ".yaml", "nxdl": NXDL_SUFFIX, "nyaml": ".yaml"}
 
 
 def register(sub) -> None:
-    parser = sub.add_parser("convert", help="convert definitions between YAML and NXDL",
+    parser = sub.add_parser("convert", help="convert definitions between YAML, nyaml and NXDL",
                             description=DESCRIPTION,
                             formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("inputs", nargs="+", metavar="IN",

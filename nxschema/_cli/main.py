@@ -22,10 +22,10 @@ for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
 # (start-up counts for pre-commit and for scripts that run nxschema once per file); a test
 # checks these lines against each module's own.
 COMMANDS = {
-    "check": "lint definition files (YAML or NXDL)",
+    "check": "lint definition files (YAML, nyaml or NXDL)",
     "validate": "validate NeXus/HDF5 files",
     "bind": "show which definition concept each object of a file binds to",
-    "convert": "convert definitions between YAML and NXDL",
+    "convert": "convert definitions between YAML, nyaml and NXDL",
     "skeleton": "write a valid HDF5 skeleton from a definition",
     "codegen": "generate a typed Python writer (or --reader) for a definition",
     "process": "list NXprocess steps, print their configuration",
