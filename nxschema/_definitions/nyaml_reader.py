@@ -184,7 +184,8 @@ class _Reader:
             return int(text)
         if text == "unbounded" and word == "maxOccurs":
             return text
-        self.problem(keywords[word][1], "nyaml-syntax", f"{word} must be a non-negative integer", key=False)
+        self.problem(keywords[word][1], "nyaml-syntax",
+                     f"{word} must be a non-negative integer", key=False)
         return None
 
     def boolean(self, keywords, word):
@@ -212,11 +213,13 @@ class _Reader:
             pairs = dict(zip(map(str, value[::2]), map(str, value[1::2])))
             if len(value) not in (2, 4) or not set(pairs) <= {"min", "max"} \
                     or len(pairs) * 2 != len(value):
-                self.problem(path, "nyaml-syntax", "exists takes optional, recommended, required, [min, N], "
+                self.problem(path, "nyaml-syntax",
+                             "exists takes optional, recommended, required, [min, N], "
                              "[max, N] or [min, N, max, M]", key=False)
                 return out
             if not occurs:
-                self.problem(path, "nyaml-ignored", "exists with min/max has no meaning on this element; "
+                self.problem(path, "nyaml-ignored",
+                             "exists with min/max has no meaning on this element; "
                              "the NXDL would not pass nxdl.xsd",
                              severity="warning", key=False)
                 return out
@@ -227,7 +230,8 @@ class _Reader:
                 elif text.isdigit():
                     out["min_occurs" if word == "min" else "max_occurs"] = int(text)
                 else:
-                    self.problem(path, "nyaml-syntax", f"exists: {word} must be a non-negative integer",
+                    self.problem(path, "nyaml-syntax",
+                                 f"exists: {word} must be a non-negative integer",
                                  key=False)
         elif value == "optional":
             out["optional"] = True
@@ -238,7 +242,9 @@ class _Reader:
         elif value:
             if occurs:  # what the nyaml tool does with any other word
                 out["min_occurs"] = 0
-            self.problem(path, "nyaml-ignored", f"exists: {value!r} is not optional, recommended or required", severity="warning", key=False)
+            self.problem(path, "nyaml-ignored",
+                         f"exists: {value!r} is not optional, recommended or required",
+                         severity="warning", key=False)
         return out
 
     def dimensions(self, keywords) -> m.Dimensions | None:
@@ -250,7 +256,8 @@ class _Reader:
         if isinstance(value, str):
             return self._short_dims(value, path, src, rank_from_count=True)
         if not isinstance(value, dict):
-            self.problem(path, "nyaml-syntax", "dimensions must be '(a, b)' or a mapping", key=False)
+            self.problem(path, "nyaml-syntax",
+                         "dimensions must be '(a, b)' or a mapping", key=False)
             return None
         value = {str(k).lstrip("\\"): v for k, v in value.items()}
         doc = value.get("doc")
@@ -260,13 +267,15 @@ class _Reader:
         indexed = {k: v for k, v in value.items() if k.isdigit()}
         extra = set(value) - {"rank", "doc", "dim"} - set(indexed)
         if extra:
-            self.problem(path, "nyaml-keyword", f"dimensions has no keyword {min(extra)!r}; allowed: rank, "
+            self.problem(path, "nyaml-keyword",
+                         f"dimensions has no keyword {min(extra)!r}; allowed: rank, "
                          "doc, dim, or one mapping per index", key=False)
         if indexed:
             dims = []
             for index, spec in indexed.items():
                 if spec is not None and not isinstance(spec, dict):
-                    self.problem(path + (index,), "nyaml-syntax", f"dim {index} must be a mapping of value, "
+                    self.problem(path + (index,), "nyaml-syntax",
+                                 f"dim {index} must be a mapping of value, "
                                  "ref, refindex, incr, required", key=False)
                     continue
                 spec = {str(k).lstrip("\\"): v for k, v in (spec or {}).items()}
@@ -285,7 +294,8 @@ class _Reader:
             dims = []
             for entry in dim:
                 if not (isinstance(entry, list) and len(entry) == 2):
-                    self.problem(path, "nyaml-syntax", "each entry of dim must be [index, value]", key=False)
+                    self.problem(path, "nyaml-syntax",
+                                 "each entry of dim must be [index, value]", key=False)
                     continue
                 dims.append(m.Dim(value=_int_or_text(str(entry[1])), index=str(entry[0]),
                                   source=src))
@@ -301,7 +311,8 @@ class _Reader:
             return m.Dimensions(rank=len(names) if rank_from_count else None, dims=dims,
                                 source=src)
         if not _SHORT_DIMS.match(text):
-            self.problem(path, "nyaml-ignored", f"dimensions {text!r} is not of the form (a, b): the nyaml tool "
+            self.problem(path, "nyaml-ignored",
+                         f"dimensions {text!r} is not of the form (a, b): the nyaml tool "
                          "writes no dimensions for it", severity="warning",
                          key=False)
             return None
@@ -319,7 +330,8 @@ class _Reader:
             return m.Enumeration(tuple(m.EnumItem(str(v), source=src) for v in value),
                                  source=src)
         if not isinstance(value, dict) or not value:
-            self.problem(path, "nyaml-syntax", "enumeration must be a list or a mapping of items", key=False)
+            self.problem(path, "nyaml-syntax",
+                         "enumeration must be a list or a mapping of items", key=False)
             return None
         value = dict(value)
         open_ = None
@@ -359,7 +371,8 @@ class _Reader:
         if "(" in key or ")" in key:
             match = _NAME_TYPE.match(key)
             if not match:
-                self.problem(path, "nyaml-syntax", f"{key!r} is not name(type): one pair of parentheses")
+                self.problem(path, "nyaml-syntax",
+                             f"{key!r} is not name(type): one pair of parentheses")
                 return None
             name, kind = match.group(1), match.group(2)
         if kind == "link":
@@ -367,7 +380,9 @@ class _Reader:
         if kind == "choice":
             return self.choice(name, value, path)
         if name == "symbols" and kind is None and isinstance(value, dict):
-            self.problem(path, "nyaml-ignored", "symbols belong at the root of a definition; these are ignored", severity="warning")
+            self.problem(path, "nyaml-ignored",
+                         "symbols belong at the root of a definition; these are ignored",
+                         severity="warning")
             return None
         if kind and re.match(r"NX[a-zA-Z]", kind):
             return self.group(name or None, kind, value, path)
@@ -381,7 +396,8 @@ class _Reader:
         _, attributes = self.body([x for x in members if x[0].startswith("\\@")], path)
         for key, _, here in members:
             if not key.startswith("\\@"):
-                self.problem(here, "nyaml-keyword", f"a field holds attributes (\\@name) and keywords, not "
+                self.problem(here, "nyaml-keyword",
+                             f"a field holds attributes (\\@name) and keywords, not "
                              f"{key!r}")
         strings = {word: self.text(keywords, word) for word in _STRING_ATTRS}
         return m.Field(
@@ -417,13 +433,15 @@ class _Reader:
     def link(self, name, spec, path) -> m.Link | None:
         keywords, members = self.split(spec, path, _LINK)
         for member, _, here in members:
-            self.problem(here, "nyaml-keyword", f"a link holds target, napimount and doc, not {member!r}")
+            self.problem(here, "nyaml-keyword",
+                         f"a link holds target, napimount and doc, not {member!r}")
         target = self.text(keywords, "target")
         if target is None:
             self.problem(path, "nyaml-syntax", f"the link {name!r} needs a target")
             return None
         if "exists" in keywords:
-            self.problem(keywords["exists"][1], "nyaml-ignored", "exists on a link is not carried to NXDL by the "
+            self.problem(keywords["exists"][1], "nyaml-ignored",
+                         "exists on a link is not carried to NXDL by the "
                          "nyaml tool; it is ignored", severity="warning")
         return m.Link(name, target, doc=self.doc(keywords),
                       napimount=self.text(keywords, "napimount"),
@@ -447,7 +465,8 @@ class _Reader:
             return (), None
         value, path = keywords["symbols"]
         if not isinstance(value, dict):
-            self.problem(path, "nyaml-syntax", "symbols must be a mapping of symbol: doc", key=False)
+            self.problem(path, "nyaml-syntax",
+                         "symbols must be a mapping of symbol: doc", key=False)
             return (), None
         out, doc = [], None
         for key, text in value.items():
@@ -467,10 +486,12 @@ class _Reader:
         tops = [x for x in members if _TOP_KEY.match(x[0])]
         for key, _, here in members:
             if not _TOP_KEY.match(key):
-                self.problem(here, "nyaml-keyword", f"the root holds category, doc, symbols, type, the definition "
+                self.problem(here, "nyaml-keyword",
+                             f"the root holds category, doc, symbols, type, the definition "
                              f"attributes and one NXname(NXbase) key, not {key!r}")
         if len(tops) != 1:
-            self.problem((), "nyaml-syntax", "a nyaml definition has exactly one NXname(NXbase) key at the root, "
+            self.problem((), "nyaml-syntax",
+                         "a nyaml definition has exactly one NXname(NXbase) key at the root, "
                          f"found {len(tops)}", key=False)
             return None
         category = self.text(keywords, "category")
@@ -480,7 +501,9 @@ class _Reader:
             return None
         self.category = category
         if "doc" not in keywords:
-            self.problem((), "nyaml-ignored", "a nyaml definition needs a doc at the root", severity="warning", key=False)
+            self.problem((), "nyaml-ignored",
+                         "a nyaml definition needs a doc at the root",
+                         severity="warning", key=False)
         key, body, path = tops[0]
         match = _NAME_TYPE.match(key)
         if key.startswith("("):
