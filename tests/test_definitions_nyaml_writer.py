@@ -61,3 +61,42 @@ def test_what_nyaml_cannot_say_is_reported():
     problems = nyaml_problems(raw)
     assert any("base and application only" in f.message for f in problems)
     assert all(f.code == "nyaml-lossy" and f.severity == "warning" for f in problems)
+
+
+def test_validate_with_the_official_definitions_as_nyaml_finds_what_the_nxdl_finds(tmp_path):
+    # Every face reads nyaml into the one model: the 280 official definitions converted with
+    # `convert --to nyaml` validate a broken NXxas file exactly as the NXDL do.
+    import json
+    import subprocess
+    import sys
+
+    import h5py
+
+    from h5files import write_xas_file
+
+    if not OFFICIAL.is_dir():
+        pytest.skip("the official NXDL are not at /work/shared/nxdl")
+    data = tmp_path / "broken.h5"
+    write_xas_file(data)
+    with h5py.File(data, "r+") as f:
+        del f["1.1/instrument/monochromator/energy"]
+        del f["1.1/instrument/source/probe"]
+        f["1.1/instrument/source/probe"] = "electrons"
+
+    def cli(*args):
+        return subprocess.run([sys.executable, "-m", "nxschema", *map(str, args)],
+                              capture_output=True, text=True, timeout=300, check=False)
+
+    converted = cli("convert", OFFICIAL, "-o", tmp_path / "nyaml", "--to", "nyaml")
+    assert converted.returncode == 0 and "280 files written" in converted.stdout + \
+        converted.stderr, converted.stderr[-500:]
+    runs = {}
+    for name, defs in (("nxdl", OFFICIAL), ("nyaml", tmp_path / "nyaml")):
+        run = cli("validate", "--no-bundled", "--defs", defs, "--format", "json",
+                  "--severity", "info", data)
+        assert run.returncode == 1, run.stderr[-500:]
+        runs[name] = sorted((f["code"], f["path"], f["message"])
+                            for f in json.loads(run.stdout)["files"][0]["findings"])
+    codes = {code for code, _, _ in runs["nxdl"]}
+    assert {"missing-required", "not-in-enumeration"} <= codes, runs["nxdl"]
+    assert runs["nyaml"] == runs["nxdl"]
