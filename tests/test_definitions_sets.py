@@ -77,6 +77,10 @@ def test_report_carries_the_definitions():
     report = validate(EXAMPLE, definitions=load("nexusformat"))
     assert list(report.definitions) == ["bundled", "nexusformat"]
     assert report.definitions["nexusformat"].startswith("v20")
+    from nxschema import validate_many
+
+    many = list(validate_many([EXAMPLE], definitions=["nexusformat"], jobs=1))
+    assert [r.definitions for r in many] == [report.definitions]
 
 
 def test_profile_niac_passes_the_official_nxdl_and_strict_flags_it():

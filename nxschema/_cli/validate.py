@@ -212,11 +212,7 @@ def run(args) -> int:
     summary = Summary(batch.total, fail_on)
     progress = Progress(batch.total, enabled=not args.quiet)
     try:
-        from nxschema._validate.api import sources_header
-
-        header = sources_header(catalog.sources)
-        for report in batch:
-            report.definitions = header  # json, jsonl (and text with --severity info) name them
+        for report in batch:  # each names its definitions (json, jsonl, sarif; text: info)
             with _no_interrupt():  # a report is printed and counted, or neither
                 progress.clear()
                 reporter.file(report)
