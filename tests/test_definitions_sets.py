@@ -104,3 +104,29 @@ def test_every_code_niac_silences_is_documented_with_its_reason():
     text = (REPO / "docs" / "profiles.md").read_text()
     for code in NIAC_ACCEPTS:
         assert f"`{code}`" in text
+
+
+def test_a_git_checkout_without_nxdl_version_is_versioned_by_git_describe(tmp_path):
+    import shutil
+
+    from nxschema._definitions.sets import describe_path
+
+    if not shutil.which("git"):
+        pytest.skip("git is not installed")
+    repo = tmp_path / "defs"
+    (repo / "base_classes").mkdir(parents=True)
+    (repo / "base_classes" / "NXthing.yaml").write_text(
+        "name: NXthing\ncategory: base\nmembers:\n  value: NX_FLOAT\n")
+    git = {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@t", "GIT_COMMITTER_NAME": "t",
+           "GIT_COMMITTER_EMAIL": "t@t"}
+    for command in (["init", "-q"], ["add", "."], ["commit", "-qm", "one"],
+                    ["tag", "v2026.02-rc1"]):
+        subprocess.run(["git", *command], cwd=repo, check=True, capture_output=True,
+                       env={**os.environ, **git})
+    info = describe_path(repo)
+    assert (info.version, info.count) == ("v2026.02-rc1", 1)
+    (repo / "base_classes" / "NXthing.yaml").write_text("name: NXthing\ncategory: base\n")
+    assert describe_path(repo).version == "v2026.02-rc1-dirty"  # an edited checkout says so
+    run = cli("definitions", "list", "--format", "json", env={"NEXUS_DEF_PATH": str(repo)})
+    env = {s["name"]: s for s in json.loads(run.stdout)["sets"]}["env"]
+    assert env["version"] == "v2026.02-rc1-dirty"
