@@ -299,3 +299,14 @@ def test_nyaml_members_named_like_personal_data_are_not_asked_for_a_mark(tmp_pat
     ours.write_text("name: NXours\ncategory: base\nmembers:\n  (NXuser):\n    members:\n"
                     "      email: NX_CHAR\n")
     assert [f.code for f in check(ours)[str(ours)]] == ["personal-unmarked"]
+
+
+def test_a_hostile_long_line_is_told_apart_in_one_pass(tmp_path):
+    # A key pattern that backtracked over a line of spaces once took minutes on a megabyte.
+    line = "a" + " " * 1_000_000 + "x\n"
+    assert not looks_like_nyaml(line) and not looks_like_nyaml("NXfoo(NXobject)" + line)
+    assert looks_like_nyaml("category: base\ndoc: x\nNXfoo(NXobject)" + " " * 100_000 + ":\n")
+    path = tmp_path / "NXwide.yaml"
+    path.write_text("category: base\n" + line)
+    definition, findings = read_file(path)
+    assert definition is None and findings and all(f.line for f in findings)

@@ -44,7 +44,10 @@ from nxschema._findings import Finding, error, warning
 
 TRAILER = "++ SHA HASH ++"
 _TOP_KEY = re.compile(r"^(?:\(NX\w+\))?NX\w+(?:\(NX\w+\))?$")
-_TOP_LINE = re.compile(r"^(\\?[A-Za-z_@(][^:#]*?)\s*:")
+# Greedy and with nothing after the key but the colon: a lazy key followed by \s* backtracked
+# over a long line of spaces quadratically (minutes for a hostile megabyte); the key is
+# stripped by the caller.
+_TOP_LINE = re.compile(r"^(\\?[A-Za-z_@(][^:#]*):")
 _SHORT_DIMS = re.compile(r"^\([A-Za-z0-9_, ]+\)$")
 _NAME_TYPE = re.compile(r"^([^()]*)\(([^()]+)\)$")
 
