@@ -130,3 +130,18 @@ def test_a_git_checkout_without_nxdl_version_is_versioned_by_git_describe(tmp_pa
     run = cli("definitions", "list", "--format", "json", env={"NEXUS_DEF_PATH": str(repo)})
     env = {s["name"]: s for s in json.loads(run.stdout)["sets"]}["env"]
     assert env["version"] == "v2026.02-rc1-dirty"
+
+
+def test_a_version_file_that_is_no_regular_file_is_not_read(tmp_path):
+    # NXDL_VERSION as a FIFO would block a read for ever: the set is listed, version unknown.
+    folder = tmp_path / "defs"
+    folder.mkdir()
+    (folder / "NXthing.yaml").write_text("name: NXthing\ncategory: base\n")
+    os.mkfifo(folder / "NXDL_VERSION")
+    run = cli("definitions", "list", "--format", "json", env={"NEXUS_DEF_PATH": str(folder)})
+    env = {s["name"]: s for s in json.loads(run.stdout)["sets"]}["env"]
+    assert (env["version"], env["count"]) == (None, 1)
+    (folder / "NXDL_VERSION").unlink()
+    (folder / "NXDL_VERSION").write_text("v2099.01 " + "x" * 100_000 + "\n")
+    assert cli("definitions", "list", "--format", "json",
+               env={"NEXUS_DEF_PATH": str(folder)}).stdout.count('"v2099.01"') == 1

@@ -91,17 +91,28 @@ def _git_describe(folder: Path) -> str | None:
     return done.stdout.strip() or None if done.returncode == 0 else None
 
 
+def _first_word(file: Path) -> str | None:
+    """The first word of a small version file; None for anything that is not a regular file
+    (a FIFO named NXDL_VERSION would block the read for ever) and only its head is read."""
+    try:
+        if not file.is_file():
+            return None
+        with open(file, "rb") as handle:
+            head = handle.read(256)
+    except OSError:
+        return None
+    words = head.decode("utf-8", "replace").split()
+    return words[0] if words else None
+
+
 def folder_version(folder: Path, package: str | None = None) -> str | None:
     """The version of the definitions in ``folder`` (see the module doc for the order)."""
     candidates = [folder.parent / "nexus-version.txt"] if package == "pynxtools" else []
     candidates.append(folder / "NXDL_VERSION")
     for file in candidates:
-        try:
-            text = file.read_text(encoding="utf-8").strip()
-        except OSError:
-            continue
+        text = _first_word(file)
         if text:
-            return text.split()[0]
+            return text
     described = _git_describe(folder)
     if described:
         return described
