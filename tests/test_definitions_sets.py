@@ -145,3 +145,15 @@ def test_a_version_file_that_is_no_regular_file_is_not_read(tmp_path):
     (folder / "NXDL_VERSION").write_text("v2099.01 " + "x" * 100_000 + "\n")
     assert cli("definitions", "list", "--format", "json",
                env={"NEXUS_DEF_PATH": str(folder)}).stdout.count('"v2099.01"') == 1
+
+
+def test_check_names_the_files_it_was_given_once_per_folder():
+    if not OFFICIAL.is_dir():
+        pytest.skip("no official NXDL at /work/shared/nxdl")
+    files = sorted((OFFICIAL / "base_classes").glob("NX[a-d]*.nxdl.xml"))
+    run = cli("check", "--no-bundled", "--format", "json", *files, OFFICIAL / "applications")
+    version = (OFFICIAL / "NXDL_VERSION").read_text().split()[0]
+    assert [(d["name"], d["version"], d["count"]) for d in json.loads(run.stdout)["definitions"]] \
+        == [(str(OFFICIAL / "applications"), version, 45),
+            (str(OFFICIAL / "base_classes"), version, len(files))]
+    assert len(files) > 10

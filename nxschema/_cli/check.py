@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import argparse
 
-from pathlib import Path
-
 from nxschema._check import check
 from nxschema._cli.output import add_format_options, add_input_format_option, emit
 from nxschema._definitions.profiles import NAMES as PROFILES
 from nxschema._definitions.catalog import bundled_definitions_dir
-from nxschema._definitions.sets import describe, describe_path
+from nxschema._definitions.sets import describe, describe_paths
 
 DESCRIPTION = """\
 Lint definition files: YAML (*.yaml, *.yml) and NXDL (*.nxdl.xml), given one by one or as
@@ -67,7 +65,7 @@ def run(args) -> int:
                     input_format=args.input_format)
     # what was read: the bundled definitions as context (unless --no-bundled), then the paths
     sources = [] if args.no_bundled else [describe("bundled", bundled_definitions_dir())]
-    sources += [describe_path(Path(p)) for p in args.paths if Path(p).exists()]
+    sources += describe_paths(args.paths)
     code = emit(results, fmt=args.format, severity=args.severity, fail_on=args.fail_on,
                 definitions=sources)
     if any(f.code == "io" for fs in results.values() for f in fs):

@@ -8,8 +8,9 @@
 * ``env``: the folder in ``NEXUS_DEF_PATH`` (the variable pynxtools reads too).
 
 Each set's version is, in this order: the FAIRmat ``nexus-version.txt`` next to pynxtools'
-folder (a ``git describe`` of the fork), the folder's ``NXDL_VERSION`` file, ``git describe``
-when the folder is in a git checkout, else the version of the package that ships it. Packages
+folder (a ``git describe`` of the fork), the ``NXDL_VERSION`` file of the folder or of the one
+above it (``base_classes/`` of a checkout), ``git describe`` when the folder is in a git
+checkout, else the version of the package that ships it. Packages
 are found with ``importlib.util.find_spec``, never imported: nexusformat and pynxtools import
 slowly, and nothing of theirs is run.
 """
@@ -108,7 +109,8 @@ def _first_word(file: Path) -> str | None:
 def folder_version(folder: Path, package: str | None = None) -> str | None:
     """The version of the definitions in ``folder`` (see the module doc for the order)."""
     candidates = [folder.parent / "nexus-version.txt"] if package == "pynxtools" else []
-    candidates.append(folder / "NXDL_VERSION")
+    # the folder, or the checkout it is part of (base_classes/ beside the root's NXDL_VERSION)
+    candidates += [folder / "NXDL_VERSION", folder.parent / "NXDL_VERSION"]
     for file in candidates:
         text = _first_word(file)
         if text:
@@ -150,6 +152,21 @@ def describe_path(path: Path) -> SetInfo:
     folder = path if path.is_dir() else path.parent
     count = count_definitions(path) if path.is_dir() else 1
     return SetInfo(str(path), str(path), folder_version(folder, None), count)
+
+
+def describe_paths(paths) -> list[SetInfo]:
+    """The paths a command was given, described like sets: each folder as itself, and files
+    grouped by their folder (a pre-commit hook passes hundreds of files: one entry, one version
+    look-up per folder, counting the files given). Paths that do not exist are left out."""
+    out: list[SetInfo] = []
+    files: dict[Path, int] = {}
+    for path in map(Path, paths):
+        if path.is_dir():
+            out.append(describe_path(path))
+        elif path.exists():
+            files[path.parent] = files.get(path.parent, 0) + 1
+    return out + [SetInfo(str(folder), str(folder), folder_version(folder, None), count)
+                  for folder, count in files.items()]
 
 
 def available() -> list[SetInfo]:
