@@ -6,8 +6,8 @@ import argparse
 
 from nxschema._check import check
 from nxschema._cli.output import add_format_options, add_input_format_option, emit
-from nxschema._definitions.profiles import NAMES as PROFILES
 from nxschema._definitions.catalog import bundled_definitions_dir
+from nxschema._definitions.profiles import NAMES as PROFILES
 from nxschema._definitions.sets import describe, describe_paths
 
 DESCRIPTION = """\

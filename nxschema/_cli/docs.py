@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import argparse
 import sys
-
-from nxschema._cli.output import add_input_format_option
 import time
 from pathlib import Path
+
+from nxschema._cli.output import add_input_format_option
 
 DESCRIPTION = """\
 Render a reference of definitions (YAML or NXDL files, or folders of them): an index grouped
@@ -44,7 +44,9 @@ def register(sub) -> None:
                             description=DESCRIPTION,
                             formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("paths", nargs="+", metavar="DEFS",
-                        help="definition files (*.yaml, *.nxdl.xml) or folders of them")
+                        help="definition files (*.yaml: ours or nyaml, *.nxdl.xml) or folders "
+                             "of them, or an installed set: nexusformat, pynxtools, env "
+                             "('nxschema definitions list')")
     parser.add_argument("-o", "--output", required=True, metavar="SITE",
                         help="folder to write the pages to (created if missing)")
     parser.add_argument("--format", choices=("html", "markdown"), default="html",
