@@ -7,7 +7,8 @@ import json
 import sys
 
 DESCRIPTION = """\
-List the named definition sets that --defs NAME takes (validate, docs, icat, ...):
+List the named definition sets that --defs NAME takes (validate, bind, docs, icat,
+skeleton, codegen, personal; docs takes them as DEFS):
 
   bundled       nxschema's own definitions (ESRF forms, NXxas)
   nexusformat   the NIAC NXDL that an installed nexusformat package ships
@@ -27,9 +28,13 @@ def register(sub) -> None:
                             description=DESCRIPTION,
                             formatter_class=argparse.RawDescriptionHelpFormatter)
     what = parser.add_subparsers(dest="action", metavar="ACTION")
-    listing = what.add_parser("list", help="the sets available on this machine")
+    listing = what.add_parser("list", help="the sets available on this machine",
+                              description="The definition sets --defs NAME finds here, each "
+                                          "with its version, number of definitions and folder.")
     listing.add_argument("--format", choices=("text", "json"), default="text",
-                         help="text (one set per line, default) or json")
+                         help="text (one set per line: name, version, count, folder; default) "
+                              'or json ({"sets": [{"name", "path", "version", "count"}]}; '
+                              "version is null when unknown)")
     listing.set_defaults(run=run)
     parser.set_defaults(run=lambda args: parser.print_help() or 2)
 
