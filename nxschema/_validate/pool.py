@@ -162,8 +162,11 @@ class Pool:
         worker.queue.append(task)
         try:
             worker.conn.send(task)
-        except OSError:  # it died since its last answer: run() sees the EOF and requeues this
-            pass
+        except (OSError, ValueError):
+            # The worker died since it was last heard (a task before this one killed it).
+            # The task stays queued; no more are given, and the EOF that run() reads next
+            # counts the death against the task that caused it and requeues the rest.
+            worker.ready = False
 
     def _replace(self, worker: _Worker) -> deque:
         """Kill ``worker``, start a fresh one in its place; the tasks it had, in order."""
