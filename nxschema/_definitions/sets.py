@@ -17,7 +17,6 @@ slowly, and nothing of theirs is run.
 
 from __future__ import annotations
 
-import importlib.metadata
 import importlib.util
 import os
 import subprocess
@@ -59,6 +58,10 @@ def _package_dir(package: str) -> Path | None:
 
 
 def _package_version(package: str) -> str | None:
+    # Imported here: importlib.metadata brings email, zipfile and socket with it (a tenth of a
+    # small file's `validate`), and only a set shipped by another package needs it.
+    import importlib.metadata
+
     try:
         return importlib.metadata.version(package)
     except importlib.metadata.PackageNotFoundError:
