@@ -344,11 +344,16 @@ def _in_child(path: str, settings: Settings, timeout: float) -> Report | None:
     import signal
 
     readable, writable = os.pipe()
-    gc.freeze()  # undone in the parent only: the child stays off those objects to its end
+    # Undone in the parent only: the child stays off those objects to its end. Not when the
+    # calling program froze objects of its own: unfreeze() would thaw those too.
+    freeze = gc.get_freeze_count() == 0
+    if freeze:
+        gc.freeze()
     try:
         pid = os.fork()
     except BaseException:
-        gc.unfreeze()
+        if freeze:
+            gc.unfreeze()
         os.close(readable)
         os.close(writable)
         raise
@@ -368,7 +373,8 @@ def _in_child(path: str, settings: Settings, timeout: float) -> Report | None:
             sys.stderr.flush()
         finally:
             os._exit(status)
-    gc.unfreeze()
+    if freeze:
+        gc.unfreeze()
     os.close(writable)
     deadline = time.monotonic() + timeout
     chunks, done = [], False
