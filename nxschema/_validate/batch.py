@@ -4,7 +4,8 @@
 
 - one file: in this process, in a forked child when it has a timeout (so that a file stuck in
   HDF5 can be killed; a fork costs milliseconds, a fresh interpreter about half a second);
-- several files: on a :class:`~nxschema._validate.pool.Pool` of ``spawn`` workers, one per
+- several files: the first in a forked child (its line comes out before the workers have
+  started), the others on a :class:`~nxschema._validate.pool.Pool` of ``spawn`` workers, one per
   core, each loading the definitions once; a file with many root links, when there are fewer
   files than workers, is split between them (the same split as ``validate(path, jobs=N)``);
 - with a Dask client (``client=``), as Dask tasks: see ``nxschema._validate.cluster``.
