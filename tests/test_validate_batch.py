@@ -317,6 +317,28 @@ def test_subcommands_load_lazily_and_help_lists_them_all():
         assert sub._choices_actions[0].help == help_line
 
 
+def test_validating_one_file_imports_only_what_the_check_needs(tmp_path):
+    # Start-up is the cost of a pre-commit hook and of a script that runs the CLI once per file
+    # (benchmarks/bench_startup.py): none of these is needed to check a file against definitions
+    # loaded from the cache, and each once crept onto the path (yaml through the NXDL reader,
+    # multiprocessing for the forked check, importlib.metadata through the sets header).
+    path = tmp_path / "x.h5"
+    write_xas_file(path)
+    code = ("import sys; from nxschema._cli.main import main; code = main(['validate', "
+            f"{str(path)!r}]); print(sorted(sys.modules)); sys.exit(code)")
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    subprocess.run([sys.executable, "-c", code], env=env, capture_output=True)  # warm the cache
+    proc = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
+                          cwd=ROOT)  # nxschema's own pyproject.toml has no [tool.nxschema]
+    assert proc.returncode == 0, proc.stderr
+    loaded = set(eval(proc.stdout.splitlines()[-1]))  # noqa: S307 - our own repr of a list
+    assert "nxschema._validate.walker" in loaded  # it did check the file
+    for module in ("yaml", "jsonschema", "nxschema._definitions.nxdl_reader",
+                   "nxschema._definitions.yaml_reader", "multiprocessing", "importlib.metadata",
+                   "tomllib", "difflib", "uuid", "configparser"):
+        assert module not in loaded, module
+
+
 def test_a_report_header_is_printed_when_the_report_has_one(capsys):
     import io
 
