@@ -90,3 +90,33 @@ def test_cli_text_json_and_exit_codes(files):
     missing = run(files / "nope.h5")
     assert missing.returncode == 2 and "Traceback" not in missing.stderr
     assert run(files / "raw.h5", "--definition", "NXnothing").returncode == 2
+
+
+def test_discovery_binds_the_bliss_file_without_definition(files):
+    """NXesrf_raw applies to the file by its ``applies_when`` (@publisher bliss): its
+    ``sample/experimenter`` (personal there, not in NXsample) is found with no definition."""
+    items = _by_path(nxschema.personal_data(files / "raw.h5"))
+    experimenter = items[("/1.1/sample/experimenter", None)]
+    assert experimenter.found_by == "definition" and experimenter.reason == "personal"
+    assert experimenter.definition == "NXesrf_raw"
+    assert experimenter.concept.startswith("NXesrf_raw:") and \
+        experimenter.concept.endswith("/experimenter")
+    # Without @publisher, nothing applies NXesrf_raw: the field is no longer marked.
+    with h5py.File(files / "raw.h5", "a") as f:
+        del f.attrs["publisher"]
+    assert ("/1.1/sample/experimenter", None) not in _by_path(
+        nxschema.personal_data(files / "raw.h5"))
+
+
+def test_the_binding_carries_personal_domain_and_real_place(files):
+    from nxschema._binding.tree import bind
+    binding = bind(files / "master.h5", definition="NXesrf_raw")
+    email = [b for b in binding.of("/1.1/user/email") if b.definition == "NXuser"]
+    assert email and email[0].personal and email[0].domain == "administrative"
+    assert email[0].file == str(files / "raw.h5") and email[0].where == "/1.1/user/email"
+    # affiliation is not marked personal itself; it inherits NXuser's domain.
+    affiliation = [b for b in binding.of("/1.1/user/affiliation") if b.definition == "NXuser"]
+    assert affiliation and not affiliation[0].personal
+    assert affiliation[0].domain == "administrative"
+    title = binding.of("/1.1/title")
+    assert title and all(b.domain != "administrative" for b in title)
