@@ -181,7 +181,9 @@ class _Index:
             if step.nx_class:
                 if self.nx_class(self.prefix + "/".join(rel[:i + 1])) != step.nx_class:
                     return False
-                if names and not step.any_name and name != step.name:
+                # An NXcollection means nothing by its class: it is known by its name only.
+                if (names or step.nx_class == "NXcollection") and not step.any_name and \
+                        name != step.name:
                     return False
             elif name != step.name:  # a field: its name is its concept in its group's class
                 return False
