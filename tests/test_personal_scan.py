@@ -99,7 +99,7 @@ def test_discovery_binds_the_bliss_file_without_definition(files):
     experimenter = items[("/1.1/sample/experimenter", None)]
     assert experimenter.found_by == "definition" and experimenter.reason == "personal"
     assert experimenter.definition == "NXesrf_raw"
-    assert experimenter.concept.startswith("NXesrf_raw:") and \
+    assert experimenter.concept.startswith("NXesrf_raw/") and \
         experimenter.concept.endswith("/experimenter")
     # Without @publisher, nothing applies NXesrf_raw: the field is no longer marked.
     with h5py.File(files / "raw.h5", "a") as f:

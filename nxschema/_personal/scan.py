@@ -81,7 +81,8 @@ def personal_data(path: str | os.PathLike[str], *,
         path: the HDF5 file (opened read-only).
         definitions: a Catalog or paths of definition files/folders (default: the bundled
             ones).
-        definition: a layout to apply to the whole file (else the root's ``@layout``).
+        definition: a layout or application definition to apply to the whole file (else
+            the root's ``@layout``, else discovery by ``applies_when``, as for validation).
         domains: the domains whose members count (besides ``personal: true``).
         patterns_on: also look for e-mail addresses, ORCID iDs and phone numbers in every
             string.
@@ -130,7 +131,7 @@ class Mark:
     """Why a definition counts a value as personal or administrative."""
 
     reason: str  # "personal" or "domain administrative"
-    concept: str  # definition:concept path, e.g. NXuser:/email
+    concept: str  # the definition, then the concept path: NXuser/email
     definition: str
     source: str
     domain: str
@@ -149,7 +150,7 @@ class Marks:
             found.sort(key=lambda b: b.category == "base")  # the most specific concept first
 
     @classmethod
-    def of(cls, file: str, definitions, definition: str | None, external: str) -> "Marks":
+    def of(cls, file: str, definitions, definition: str | None, external: str) -> Marks:
         from nxschema._binding.tree import bind
         from nxschema._definitions.catalog import Catalog, load
 
@@ -172,11 +173,11 @@ class Marks:
         found = self.by_path.get(shown, ())
         for b in found:
             if b.personal:
-                return Mark("personal", f"{b.definition}:{b.concept}", b.definition, b.source,
+                return Mark("personal", f"{b.definition}{b.concept}", b.definition, b.source,
                             b.domain)
         for b in found:
             if b.domain in domains:
-                return Mark(f"domain {b.domain}", f"{b.definition}:{b.concept}", b.definition,
+                return Mark(f"domain {b.domain}", f"{b.definition}{b.concept}", b.definition,
                             b.source, b.domain)
         return None
 
@@ -184,11 +185,11 @@ class Marks:
         marks = [(b, a) for b in self.by_path.get(shown, ()) for a in b.attrs if a[0] == name]
         for b, (_, personal, domain, src) in marks:
             if personal:
-                return Mark("personal", f"{b.definition}:{b.concept}@{name}", b.definition,
+                return Mark("personal", f"{b.definition}{b.concept}@{name}", b.definition,
                             src, domain)
         for b, (_, _, domain, src) in marks:
             if domain in domains:
-                return Mark(f"domain {domain}", f"{b.definition}:{b.concept}@{name}",
+                return Mark(f"domain {domain}", f"{b.definition}{b.concept}@{name}",
                             b.definition, src, domain)
         return None
 
