@@ -1,9 +1,11 @@
 """nxschema.open: reading through definitions, whatever link kind leads to the data, from master
 files too; lazy members, slices that read only the slice, clear errors for missing members."""
 
+import os
 import subprocess
 import sys
 import textwrap
+from pathlib import Path
 
 import h5py
 import numpy as np
@@ -174,3 +176,81 @@ def test_views_of_a_file_without_them(tmp_path):
         assert f.views() == [] and f.views("NXxas") == []
     with pytest.raises(nxschema.errors.NxschemaError):
         nxschema.open(tmp_path / "missing.h5")
+
+
+def test_a_broken_member_carries_the_validators_code(tmp_path):
+    """The code a view names for a member that does not resolve is the resolver's own (the one
+    the validator reports at that path), for every way a link can fail."""
+    write_scans(tmp_path)
+    with h5py.File(tmp_path / "scan.h5", "a") as f:
+        f["2.1/xas/i0"].parent.pop("i0")
+        f["2.1/xas/i0"] = h5py.SoftLink("/nowhere/i0")  # dangling soft link
+        f["2.1/xas/it"].parent.pop("it")
+        f["2.1/xas/it"] = h5py.SoftLink("/2.1/xas/it")  # a link to itself: a cycle
+        del f["4.1/xas/energy"]
+        f["4.1/xas/energy"] = h5py.ExternalLink("gone.h5", "/data/energy")  # no such file
+        del f["4.1/xas/i0"]
+        f["4.1/xas/i0"] = h5py.ExternalLink("raw.h5", "/data/nothing")  # no such path
+    expected = {"/2.1/xas/i0": "dangling-link", "/4.1/xas/energy": "dangling-external-link",
+                "/4.1/xas/i0": "dangling-external-link"}
+    report = nxschema.validate(tmp_path / "scan.h5")
+    by_path = {f.path: f.code for f in report.findings}
+    with nxschema.open(tmp_path / "scan.h5") as f:
+        views = {v.path: v for v in f.views("NXxas")}
+        for path, code in expected.items():
+            assert by_path[path] == code
+            view, name = path.rsplit("/", 1)
+            with pytest.raises(nxschema.errors.MissingMemberError, match=code):
+                getattr(views[view], name)
+        assert by_path["/2.1/xas/it"] == "link-cycle"
+        with pytest.raises(nxschema.errors.MissingMemberError, match="link-cycle"):
+            views["/2.1/xas"].it
+    with nxschema.open(tmp_path / "scan.h5", external="never") as f:
+        with pytest.raises(nxschema.errors.MissingMemberError,
+                           match="external-link-not-followed"):
+            f.views("NXxas")[3].i0  # 4.1: a path raw.h5 lacks, but raw.h5 is never opened
+
+
+def write_listing(path, names, *, via=None):
+    """An NXtest_image_files scan at ``path`` listing ``names`` (relative to its folder); with
+    ``via``, a master file there that reaches the scan through an external link."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    for name in names:
+        (path.parent / name).parent.mkdir(parents=True, exist_ok=True)
+        (path.parent / name).write_bytes(b"image")
+    with h5py.File(path, "w") as f:
+        f.attrs["NX_class"] = "NXroot"
+        entry = f.create_group("scan")
+        entry.attrs["NX_class"] = "NXentry"
+        entry["definition"] = "NXtest_image_files"
+        meas = entry.create_group("measurement")
+        meas.attrs["NX_class"] = "NXcollection"
+        meas.create_dataset("detector_image_files", data=names, dtype=h5py.string_dtype())
+        meas["energy"] = E
+        meas["energy"].attrs["units"] = "keV"
+    if via is not None:
+        with h5py.File(via, "w") as m:
+            m.attrs["NX_class"] = "NXroot"
+            m["scan"] = h5py.ExternalLink(os.path.relpath(path, via.parent), "/scan")
+
+
+LISTING = nxschema.load(Path(__file__).parent / "data" / "file_lists")
+
+
+def test_a_file_list_reads_as_paths_from_the_holding_files_folder(tmp_path):
+    names = ["images/img_0000.h5", "images/img_0001.h5"]
+    raw = tmp_path / "raw" / "scan.h5"
+    write_listing(raw, names, via=tmp_path / "master.h5")
+    expected = [tmp_path / "raw" / n for n in names]
+    for opened in (raw, tmp_path / "master.h5"):
+        with nxschema.open(opened, definitions=LISTING) as f:
+            (view,) = f.views("NXtest_image_files")
+            listing = view.measurement.detector_image_files
+            assert listing.refers_to == "files"
+            assert listing.paths() == expected  # from raw/, where the list is, not master's
+            assert all(p.is_file() for p in listing.paths())
+        # the validator takes the names from the same folder: every file is there
+        codes = {x.code for x in nxschema.validate(opened, definitions=LISTING).findings}
+        assert "missing-listed-file" not in codes
+        with pytest.raises(nxschema.errors.ArgumentTypeError, match="does not list files"):
+            nxschema.open(opened, definitions=LISTING).views()[0].measurement.energy.paths()

@@ -2,14 +2,19 @@
 
 ``np.asarray(field)`` reads it whole; ``field[10:20]`` reads only that slice (h5py hyperslab
 selection); ``field.units`` and ``field.attrs`` come from the real object; ``field.target`` is
-the (file, path) where the data really lives, after soft and external links.
+the (file, path) where the data really lives, after soft and external links. A field whose
+concept says ``refers_to: files`` lists files: ``field.paths()`` gives them as ``Path`` objects.
 """
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import numpy as np
+
+from nxschema._h5.listed import listed_paths
+from nxschema.errors import ArgumentTypeError
 
 if TYPE_CHECKING:
     import h5py
@@ -33,10 +38,10 @@ class Field(Generic[T]):
     """One dataset bound to a concept. Generic in its element type for typed readers
     (``Field[np.floating]``); nothing is read until asked."""
 
-    __slots__ = ("_ds", "_opener", "_where", "_target", "path", "concept", "_link")
+    __slots__ = ("_ds", "_opener", "_where", "_target", "path", "concept", "_link", "refers_to")
 
     def __init__(self, opener, where: tuple[str, str], path: str, concept: str, link: str,
-                 target=None):
+                 target=None, refers_to: str | None = None):
         self._ds = None
         self._opener = opener  # (file, path) -> h5py.Dataset, called on first use
         self._where = where  # (file, path) that opens it (HDF5 follows the rest)
@@ -44,6 +49,7 @@ class Field(Generic[T]):
         self.path = path  # where the view reached it: /1.1/xas/energy
         self.concept = concept  # the concept it is bound to: NXxas@subentry:/(NXsubentry)/energy
         self._link = link
+        self.refers_to = refers_to  # "files" when the concept says its values are file paths
 
     @property
     def _dataset(self) -> "h5py.Dataset":
@@ -82,6 +88,19 @@ class Field(Generic[T]):
     @property
     def value(self) -> Any:
         return self.read()
+
+    def paths(self) -> list[Path]:
+        """The files this field lists (its concept says ``refers_to: files``), as absolute
+        paths: relative names are taken from the folder of the file that really holds the
+        dataset (:attr:`target`), as the validator takes them. Nothing is opened or checked
+        here; ``nxschema validate`` reports listed files that are missing.
+
+        Raises:
+            nxschema.errors.ArgumentTypeError: the concept does not say its values are files.
+        """
+        if self.refers_to != "files":
+            raise ArgumentTypeError(f"{self.concept} does not list files (no refers_to: files)")
+        return listed_paths(self._dataset[()], self.target[0])
 
     # -- describing --------------------------------------------------------------------------
     @property

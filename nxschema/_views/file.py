@@ -19,7 +19,7 @@ from h5py import h5o
 from nxschema._binding import discover
 from nxschema._binding.concepts import compile_plan
 from nxschema._h5.access import LINK_EXTERNAL, LINK_HARD, Resolver, attr_or_none, open_file
-from nxschema._views.view import View, _problem_code, _text
+from nxschema._views.view import View, _text
 from nxschema.errors import ArgumentError, InvalidFileError
 
 ENTRY_CLASSES = ("NXentry", "NXsubentry")
@@ -98,7 +98,7 @@ class NexusFile:
             if depth and child.link != LINK_HARD:
                 continue  # inside an entry, entries are its own groups; links lead to data
             if child.kind is None:
-                self.problems.append((child_path, _problem_code(child.problem), child.problem))
+                self.problems.append((child_path, child.code, child.problem))
                 continue
             if not child.is_group:
                 continue

@@ -111,7 +111,8 @@ class View:
         label = f"{self.definition}:{getattr(concept, 'concept', '') or concept_key(concept)}"
         owner = self._owner
         return Field(owner._dataset, (file, real), path, label, link,
-                     target=lambda: owner._resolver.locate(file, real))
+                     target=lambda: owner._resolver.locate(file, real),
+                     refers_to=getattr(concept, "refers_to", None))
 
     # -- access --------------------------------------------------------------------------------
     def members(self, concept: str) -> dict[str, Any]:
@@ -158,7 +159,7 @@ class View:
     def _missing_message(self, key: str, found: dict) -> str:
         where = f"{self.file}::{self._real.rstrip('/')}/{key}"
         for name, (child, _) in found.items():
-            code = _problem_code(child.problem)
+            code = child.code
             return f"{self.file}::{self._real.rstrip('/')}/{name}: {code}: {child.problem} " \
                    f"(required by {self.definition})"
         return f"{where}: missing: required by {self.definition}, not in the file"
@@ -196,13 +197,3 @@ class View:
     def __repr__(self) -> str:
         return f"<View {self.definition} at {self.path} in {self.file}>"
 
-
-def _problem_code(problem: str) -> str:
-    """The finding code the validator gives a link that does not resolve."""
-    if "not followed" in problem:
-        return "external-link-not-followed"
-    if "external" in problem:
-        return "dangling-external-link"
-    if problem.startswith("dangling"):
-        return "dangling-link"
-    return "unreadable-object"
