@@ -254,3 +254,33 @@ def test_a_file_list_reads_as_paths_from_the_holding_files_folder(tmp_path):
         assert "missing-listed-file" not in codes
         with pytest.raises(nxschema.errors.ArgumentTypeError, match="does not list files"):
             nxschema.open(opened, definitions=LISTING).views()[0].measurement.energy.paths()
+
+
+@pytest.mark.parametrize("data", [
+    np.linspace(7, 8, 5).astype(">f8"),  # big-endian: read as stored, like h5py
+    np.arange(6, dtype="<i1").reshape(2, 3),
+    np.array([2**63 + 5], dtype="u8"),
+    np.float32(7.25),  # a scalar
+    np.zeros((0, 3)),  # empty
+    np.array([True, False]),  # an HDF5 enum: h5py's own reading
+    np.array([b"a", b"bc"]),  # text: h5py's own reading
+    np.array([(1, 2.5)], dtype=[("a", "i4"), ("b", "f8")]),  # compound: h5py's own reading
+])
+def test_a_field_reads_whole_exactly_as_h5py_does(tmp_path, data):
+    with h5py.File(tmp_path / "t.h5", "w") as f:
+        f.attrs["NX_class"] = "NXroot"
+        entry = f.create_group("entry")
+        entry.attrs["NX_class"] = "NXentry"
+        sub = entry.create_group("xas")
+        sub.attrs["NX_class"] = "NXsubentry"
+        sub["definition"] = "NXxas"
+        sub["energy"], sub["i0"], sub["it"] = data, I0, IT
+    with h5py.File(tmp_path / "t.h5") as f:
+        expected = np.asarray(f["entry/xas/energy"][()])
+    with nxschema.open(tmp_path / "t.h5") as f:
+        energy = f.views("NXxas")[0].energy
+        got = np.asarray(energy)
+        assert got.dtype == expected.dtype and got.shape == expected.shape == energy.shape
+        assert np.array_equal(got, expected)
+        if data.dtype.kind in "iuf":
+            assert np.array_equal(np.asarray(energy, dtype="f8"), expected.astype("f8"))

@@ -183,6 +183,10 @@ class Resolver:
         self._roots: dict[str, object] = {}  # file -> its root group, as a backend object
         self._opened: OrderedDict = OrderedDict()  # (file, absolute path) -> object
         self._borrowed: dict[str, h5py.File] = {}
+        # Whether the backend's by-name calls refuse to traverse external links (both built-in
+        # backends do when h5py's HDF5 library is reachable through ctypes).
+        lapl = getattr(self.io.inner, "lapl", None)
+        self._refusing = lapl is not None and not (isinstance(lapl, int) and lapl == 0)
 
     def close(self) -> None:
         for fd, _ in self._raw_files.values():
@@ -305,7 +309,11 @@ class Resolver:
     def _crosses(self, loc, raw: bytes) -> bool:
         # HDF5 follows the links inside a path by itself, external ones too: a soft link, or
         # an external link's path, may lead through another external link into a third file,
-        # which the policy has not judged. The file number of what was reached tells.
+        # which the policy has not judged. Where the backend's by-name calls refuse external
+        # links (_h5.policy.no_external_traversal), such a path does not resolve at all and is
+        # walked by hand anyway; else the file number of what was reached tells.
+        if self._refusing:
+            return False
         return self.io.file_number(loc, raw) != self.io.file_number(loc, b".")
 
     def _by_hand(self, child: Child, file: str, path: str) -> None:

@@ -34,16 +34,36 @@ def decode(value: Any) -> Any:
     return value
 
 
+def _read_whole(did: Any) -> np.ndarray | None:
+    """A plain numeric dataset read whole straight into an array of its own type (one H5Dread,
+    what h5py's ``dataset[()]`` ends in, without its selection machinery); None for any other
+    kind of dataset, which h5py reads."""
+    from h5py import h5s
+
+    dtype = did.dtype
+    if dtype.kind not in "iuf" or dtype.metadata or dtype.subdtype is not None:
+        return None
+    space = did.get_space()
+    if space.get_simple_extent_type() not in (h5s.SIMPLE, h5s.SCALAR):
+        return None
+    out = np.empty(space.shape, dtype=dtype)
+    if out.size:
+        did.read(h5s.ALL, h5s.ALL, out)
+    return out
+
+
 class Field(Generic[T]):
     """One dataset bound to a concept. Generic in its element type for typed readers
     (``Field[np.floating]``); nothing is read until asked."""
 
-    __slots__ = ("_ds", "_opener", "_where", "_target", "path", "concept", "_link", "refers_to")
+    __slots__ = ("_ds", "_id", "_opener", "_where", "_target", "path", "concept", "_link",
+                 "refers_to")
 
     def __init__(self, opener, where: tuple[str, str], path: str, concept: str, link: str,
                  target=None, refers_to: str | None = None):
-        self._ds = None
-        self._opener = opener  # (file, path) -> h5py.Dataset, called on first use
+        self._ds = None  # the h5py Dataset, made only when asked for (slices, attrs)
+        self._id = None  # its h5py DatasetID: enough to read it whole
+        self._opener = opener  # (file, path) -> h5py DatasetID, called on first use
         self._where = where  # (file, path) that opens it (HDF5 follows the rest)
         self._target = target  # (file, path) where it really is, or a callable giving it
         self.path = path  # where the view reached it: /1.1/xas/energy
@@ -52,9 +72,16 @@ class Field(Generic[T]):
         self.refers_to = refers_to  # "files" when the concept says its values are file paths
 
     @property
+    def _dsid(self) -> "h5py.h5d.DatasetID":
+        if self._id is None:
+            self._id = self._opener(*self._where)
+        return self._id
+
+    @property
     def _dataset(self) -> "h5py.Dataset":
         if self._ds is None:
-            self._ds = self._opener(*self._where)
+            import h5py
+            self._ds = h5py.Dataset(self._dsid)
         return self._ds
 
     @property
@@ -70,12 +97,14 @@ class Field(Generic[T]):
         names), ``soft`` or ``external``."""
         if self._link == "hard":
             import h5py
-            return "hard" if h5py.h5o.get_info(self._dataset.id).rc > 1 else "dataset"
+            return "hard" if h5py.h5o.get_info(self._dsid).rc > 1 else "dataset"
         return self._link
 
     # -- reading ---------------------------------------------------------------------------
     def __array__(self, dtype: Any = None, copy: bool | None = None) -> np.ndarray:
-        data = np.asarray(self._dataset[()])
+        data = _read_whole(self._dsid)
+        if data is None:  # text, compound, enum, empty dataspace: h5py's own reading
+            data = np.asarray(self._dataset[()])
         return data.astype(dtype) if dtype is not None else data
 
     def __getitem__(self, key: Any) -> Any:
@@ -105,11 +134,11 @@ class Field(Generic[T]):
     # -- describing --------------------------------------------------------------------------
     @property
     def shape(self) -> tuple[int, ...]:
-        return tuple(self._dataset.shape or ())
+        return tuple(self._dsid.shape or ())
 
     @property
     def dtype(self) -> np.dtype:
-        return self._dataset.dtype
+        return self._dsid.dtype
 
     @property
     def ndim(self) -> int:

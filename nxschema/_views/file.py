@@ -48,22 +48,28 @@ class NexusFile:
         self._handle = open_file(self.path)
         self._resolver.add_file(self.path, self._handle)
         self._findings: list | None = None
+        self._handles: dict[str, h5py.File] = {}  # file as the resolver names it -> handle
+        self._concepts: dict[int, dict[str, Any]] = {}  # id(plan) -> its concepts (View)
         self.problems: list[tuple[str, str, str]] = []  # (path, code, message) not reachable
 
     # -- lifetime ------------------------------------------------------------------------------
     def close(self) -> None:
+        self._handles.clear()
         self._resolver.close()
         self._handle.close()
 
     def _file(self, file: str) -> h5py.File:
-        handle = self._resolver._file(os.path.normpath(os.path.abspath(file)))
+        handle = self._handles.get(file)
         if handle is None:
-            from nxschema._h5.access import FileProblem
-            raise FileProblem(f"{file} cannot be opened")
+            handle = self._resolver._file(os.path.normpath(os.path.abspath(file)))
+            if handle is None:
+                from nxschema._h5.access import FileProblem
+                raise FileProblem(f"{file} cannot be opened")
+            self._handles[file] = handle
         return handle
 
-    def _dataset(self, file: str, path: str) -> h5py.Dataset:
-        return h5py.Dataset(h5o.open(self._file(file).id, path.encode()))
+    def _dataset(self, file: str, path: str) -> h5py.h5d.DatasetID:
+        return h5o.open(self._file(file).id, path.encode())
 
     def _group(self, file: str, path: str) -> h5py.Group:
         return h5py.Group(h5o.open(self._file(file).id, path.encode()))

@@ -81,6 +81,10 @@ class View:
 
     def _concepts(self) -> dict[str, Any]:
         plan = self._plan
+        # Kept by the file (whose catalog keeps the plans): 2,000 scans share a few plans.
+        known = self._owner._concepts.get(id(plan))
+        if known is not None:
+            return known
         out = dict(plan.named)
         for plans in plan.by_class.values():
             for p in plans:
@@ -91,6 +95,7 @@ class View:
             out.setdefault(concept_key(p), p)
         for name, options in getattr(plan, "choices", ()):
             out.setdefault(name, options[0])
+        self._owner._concepts[id(plan)] = out
         return out
 
     def _wrap(self, child, concept) -> Any:
