@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import numpy as np
+from h5py import h5s
 
 from nxschema._h5.listed import listed_paths
 from nxschema.errors import ArgumentTypeError
@@ -38,8 +39,6 @@ def _read_whole(did: Any) -> np.ndarray | None:
     """A plain numeric dataset read whole straight into an array of its own type (one H5Dread,
     what h5py's ``dataset[()]`` ends in, without its selection machinery); None for any other
     kind of dataset, which h5py reads."""
-    from h5py import h5s
-
     dtype = did.dtype
     if dtype.kind not in "iuf" or dtype.metadata or dtype.subdtype is not None:
         return None

@@ -50,6 +50,7 @@ class NexusFile:
         self._findings: list | None = None
         self._handles: dict[str, h5py.File] = {}  # file as the resolver names it -> handle
         self._concepts: dict[int, dict[str, Any]] = {}  # id(plan) -> its concepts (View)
+        self._apps: dict[tuple[str, str], tuple] = {}  # (definition, class) -> (plan, name, key)
         self.problems: list[tuple[str, str, str]] = []  # (path, code, message) not reachable
 
     # -- lifetime ------------------------------------------------------------------------------
@@ -99,42 +100,54 @@ class NexusFile:
         if depth > MAX_DEPTH or gid is None:
             return
         io = resolver.io
+        prefix = path.rstrip("/") + "/"
         for child in resolver.children(gid, file, path):
-            child_path = f"{path.rstrip('/')}/{child.name}"
             if depth and child.link != LINK_HARD:
                 continue  # inside an entry, entries are its own groups; links lead to data
-            if child.kind is None:
-                self.problems.append((child_path, child.code, child.problem))
+            kind = child.kind
+            if kind is None:
+                self.problems.append((prefix + child.name, child.code, child.problem))
                 continue
-            if not child.is_group:
+            if kind != "group":
                 continue
-            nx_class = _text(attr_or_none(io, child.oid, "NX_class"))
+            oid = child.oid
+            nx_class = _text(attr_or_none(io, oid, "NX_class"))
             if nx_class not in ENTRY_CLASSES:
+                child.release()
                 continue
+            child_path = prefix + child.name
             real_file, real_path = child._key
             child_via = via or (child_path if child.link == LINK_EXTERNAL else "")
-            view = self._view(io, child.oid, nx_class, real_file, real_path, child_path,
-                              child_via, wanted)
+            view = self._view(io, oid, nx_class, real_file, real_path, child_path, child_via,
+                              wanted)
             if view is not None:
                 yield view
             if nx_class == "NXentry":  # subentries hold data, not more entries
-                yield from self._entries(resolver, child.oid, real_file, real_path, child_via,
+                yield from self._entries(resolver, oid, real_file, real_path, child_via,
                                          wanted, depth + 1)
             child.release()
 
     def _view(self, io, gid, nx_class, file, real_path, path, via, wanted) -> View | None:
         value = None
         if io.has_link(gid, b"definition"):
-            did = io.open(gid, b"definition")
+            # Cached by its path: binding the view's members finds it open.
+            did = self._resolver.open_cached(gid, b"definition",
+                                             (file, real_path.rstrip("/") + "/definition"))
             try:
                 value = io.read_value(did) if did is not None and not io.is_group(did) else None
             except Exception:
                 value = None
         value = _text(value)
-        plan, name = discover.entry_application(self._plans, nx_class, value)
+        if value is None:
+            return None  # no definition named: no application applies here
+        found = self._apps.get((value, nx_class))
+        if found is None:
+            plan, name = discover.entry_application(self._plans, nx_class, value)
+            found = self._apps[(value, nx_class)] = (plan, name, self._key_of(name, nx_class)
+                                                     if plan is not None else None)
+        plan, name, key = found
         if plan is None:
             return None
-        key = self._key_of(name, nx_class)
         if wanted is not None and wanted not in (name, key):
             return None
         return View(self, gid, plan, file, path, key, via, real_path)
