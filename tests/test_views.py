@@ -2,6 +2,7 @@
 files too; lazy members, slices that read only the slice, clear errors for missing members."""
 
 import os
+import shutil
 import subprocess
 import sys
 import textwrap
@@ -135,6 +136,66 @@ def test_the_external_policy_holds(tmp_path):
     with nxschema.open(tmp_path / "master.h5", external="never") as f:
         assert f.views("NXxas") == []
         assert all(code == "external-link-not-followed" for _, code, _ in f.problems)
+
+
+def _virtual_and_external_storage(folder, elsewhere):
+    """folder/scan.h5 with an NXxas subentry whose energy is a virtual dataset over a file in
+    ``elsewhere`` and whose i0 is stored in a raw file there; it is a plain dataset."""
+    folder.mkdir()
+    elsewhere.mkdir()
+    with h5py.File(elsewhere / "secret.h5", "w") as f:
+        f["energy"] = E
+    np.asarray(I0, dtype="<f8").tofile(elsewhere / "raw.bin")
+    layout = h5py.VirtualLayout(shape=E.shape, dtype="f8")
+    layout[:] = h5py.VirtualSource(str(elsewhere / "secret.h5"), "energy", shape=E.shape)
+    with h5py.File(folder / "scan.h5", "w") as f:
+        f.attrs["NX_class"] = "NXroot"
+        entry = f.create_group("1.1")
+        entry.attrs["NX_class"] = "NXentry"
+        sub = entry.create_group("xas")
+        sub.attrs["NX_class"] = "NXsubentry"
+        sub["definition"] = "NXxas"
+        sub.create_virtual_dataset("energy", layout)
+        sub.create_dataset("i0", shape=np.shape(I0), dtype="<f8",
+                           external=[(str(elsewhere / "raw.bin"), 0, 8 * len(I0))])
+        sub["it"] = IT
+    return folder / "scan.h5"
+
+
+@pytest.mark.parametrize("policy", ["below", "never"])
+def test_virtual_and_external_storage_outside_the_policy_are_never_read(tmp_path, policy):
+    path = _virtual_and_external_storage(tmp_path / "folder", tmp_path / "elsewhere")
+    with nxschema.open(path, external=policy) as f:
+        (xas,) = f.views("NXxas")
+        with pytest.raises(nxschema.errors.UnreadableFileError, match="secret.h5"):
+            np.asarray(xas.energy)
+        with pytest.raises(nxschema.errors.UnreadableFileError, match="raw.bin"):
+            xas.i0.read()
+        assert np.array_equal(np.asarray(xas.it), IT)
+    with nxschema.open(path, external="follow") as f:  # allowed: read as HDF5 reads them
+        (xas,) = f.views("NXxas")
+        assert np.array_equal(np.asarray(xas.energy), E)
+        assert np.array_equal(np.asarray(xas.i0), np.asarray(I0, dtype="<f8"))
+    strace = shutil.which("strace")
+    if strace is None or subprocess.run([strace, "-o", os.devnull, "true"]).returncode:
+        pytest.skip("strace not usable here: the files the run opens cannot be listed")
+    script = textwrap.dedent(f"""\
+        import numpy as np, nxschema
+        with nxschema.open({str(path)!r}, external={policy!r}) as f:
+            for xas in f.views("NXxas"):
+                for name in ("energy", "i0", "it"):
+                    try:
+                        np.asarray(getattr(xas, name))
+                    except nxschema.errors.UnreadableFileError:
+                        pass
+        """)
+    log = tmp_path / "trace.txt"
+    subprocess.run([strace, "-f", "-e", "trace=openat", "-o", str(log), sys.executable, "-c",
+                    script], check=True, capture_output=True, timeout=120,
+                   env={**os.environ, "PYTHONPATH": str(Path(nxschema.__file__).parents[1])})
+    trace = log.read_text()
+    assert "scan.h5" in trace  # the trace did record the run
+    assert "secret.h5" not in trace and "raw.bin" not in trace
 
 
 def test_a_slice_reads_only_the_slice(tmp_path):

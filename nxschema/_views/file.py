@@ -18,9 +18,10 @@ from h5py import h5o
 
 from nxschema._binding import discover
 from nxschema._binding.concepts import compile_plan
+from nxschema._h5 import policy as _policy
 from nxschema._h5.access import LINK_EXTERNAL, LINK_HARD, Resolver, attr_or_none, open_file
 from nxschema._views.view import View, _text
-from nxschema.errors import ArgumentError, InvalidFileError
+from nxschema.errors import ArgumentError, InvalidFileError, UnreadableFileError
 
 ENTRY_CLASSES = ("NXentry", "NXsubentry")
 MAX_DEPTH = 8  # entries within entries (NXentry > NXsubentry > ...) looked into
@@ -70,7 +71,15 @@ class NexusFile:
         return handle
 
     def _dataset(self, file: str, path: str) -> h5py.h5d.DatasetID:
-        return h5o.open(self._file(file).id, path.encode())
+        did = h5o.open(self._file(file).id, path.encode())
+        # A virtual dataset or external raw storage reads other files: the same policy as an
+        # external link (the validator's), judged before any of its data is read.
+        problem = _policy.storage_refusal(self.external, file, did)
+        if problem:
+            did.close()
+            raise UnreadableFileError(f"{file}::{path}: {problem}; its data is not read "
+                                      f"(external={self.external!r})")
+        return did
 
     def _group(self, file: str, path: str) -> h5py.Group:
         return h5py.Group(h5o.open(self._file(file).id, path.encode()))
