@@ -120,3 +120,30 @@ def test_the_binding_carries_personal_domain_and_real_place(files):
     assert affiliation[0].domain == "administrative"
     title = binding.of("/1.1/title")
     assert title and all(b.domain != "administrative" for b in title)
+
+
+@pytest.mark.parametrize("policy", ["below", "never"])
+def test_virtual_and_external_storage_outside_the_policy_are_not_searched(tmp_path, policy):
+    import os
+    import shutil
+
+    import hostile
+    from nxschema._personal.scan import scan
+
+    path, _secret, _raw = hostile.vds_escape(tmp_path / "folder", tmp_path / "elsewhere")
+    result = scan(path, external=policy)
+    refused = [p for p in result.problems if "its data is not read" in p]
+    assert len(refused) == 2, result.problems
+    assert any("secret.h5" in p for p in refused) and any("raw.bin" in p for p in refused)
+    strace = shutil.which("strace")
+    if strace is None or subprocess.run([strace, "-o", os.devnull, "true"]).returncode:
+        pytest.skip("strace not usable here: the files the run opens cannot be listed")
+    log = tmp_path / "trace.txt"
+    subprocess.run([strace, "-f", "-e", "trace=openat", "-o", str(log), sys.executable, "-m",
+                    "nxschema", "personal", "--external", policy, path], capture_output=True,
+                   timeout=120, env={**os.environ,
+                                     "PYTHONPATH": os.path.dirname(os.path.dirname(
+                                         nxschema.__file__))})
+    trace = log.read_text()
+    assert "vds.h5" in trace  # the trace did record the run
+    assert "elsewhere/secret.h5" not in trace and "raw.bin" not in trace

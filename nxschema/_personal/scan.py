@@ -23,6 +23,7 @@ import numpy as np
 from nxschema._definitions.catalog import DefinitionsLike
 from nxschema._h5.access import EXTERNAL_POLICIES, judge_external, open_file
 from nxschema._h5.backend_h5py import decode
+from nxschema._h5.policy import storage_refusal
 from nxschema._personal import patterns
 from nxschema.errors import ArgumentError
 
@@ -285,7 +286,12 @@ class _Walker:
     def _dataset(self, file, ds, path, shown, via) -> None:
         mark = self.marks.dataset(shown, self.domains)
         value = None
-        if _is_text(ds.dtype) and (ds.size or 0) <= TEXT_LIMIT:
+        # A virtual dataset or external raw storage reads other files: the validator's policy
+        # decides, as for external links; a refused one is listed, and none of it is read.
+        refused = storage_refusal(self.external, file, ds.id)
+        if refused:
+            self.result.problems.append(f"{file}::{path}: {refused}; its data is not read")
+        elif _is_text(ds.dtype) and (ds.size or 0) <= TEXT_LIMIT:
             try:
                 value = ds[()]
             except Exception:
