@@ -12,6 +12,7 @@ import json
 import re
 
 import yaml
+
 from nxschema.errors import ConfigError
 
 FORMATS = ("json", "yaml", "ini")
