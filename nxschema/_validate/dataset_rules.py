@@ -114,13 +114,27 @@ def value(frame: Frame):
         yield Message("wrong-value", f"value {scalar!r}, {spec.value!r} expected", "error",
                       advice=True)
     if spec.enum and isinstance(scalar, (str, int, float)) and str(scalar) not in spec.enum:
-        custom = spec.enum_open and attr_or_none(frame.io, frame.obj, "custom") in (
-            True, 1, "true", "True")
-        if not custom:
-            allowed = ", ".join(sorted(map(repr, spec.enum)))
-            hint = " (or mark it @custom=True)" if spec.enum_open else ""
+        allowed = ", ".join(sorted(map(repr, spec.enum)))
+        severity = _open_enum_severity(spec.enum_open,
+                                       attr_or_none(frame.io, frame.obj, "custom"))
+        if severity:
+            hint = " (an open enumeration: mark it @custom=True)" if spec.enum_open else ""
             yield Message("not-in-enumeration", f"value {scalar!r} is not one of "
-                          f"{allowed}{hint}", "error", advice=True)
+                          f"{allowed}{hint}", severity, advice=True)
+
+
+def _open_enum_severity(is_open: bool, custom) -> str | None:
+    """How bad a value outside an enumeration is. A closed one: an error. An open one allows
+    other values (nxdl.xsd, enumerationType/@open); the writer says so with @custom=True:
+    without it, a note (info); with @custom false, the file contradicts itself (warning)."""
+    if not is_open:
+        return "error"
+    flag = _scalar(custom) if custom is not None else None
+    if flag in (True, 1, "true", "True"):
+        return None
+    if flag is None:
+        return "info"
+    return "warning"
 
 
 @rule(("dataset", None), codes=("bad-config", "config-schema", "unknown-config-format"),
@@ -294,11 +308,15 @@ def attribute_value(frame: Frame):
         return
     scalar = _scalar(value)
     miss = enumeration_miss(value, attr.enum, units=attr.name == "units") \
-        if attr.enum and not attr.enum_open else None
-    if miss is not None:
+        if attr.enum else None
+    # An open attribute enumeration's @custom flag is the sibling attribute <name>_custom.
+    severity = None if miss is None else _open_enum_severity(
+        attr.enum_open, attr_or_none(frame.io, frame.obj, attr.name + "_custom")
+        if attr.enum_open else None)
+    if severity:
         yield Message("not-in-enumeration", f"@{attr.name} {'is' if miss is scalar else 'holds'} "
-                      f"{miss!r}, not one of {', '.join(sorted(map(repr, attr.enum)))}", "error",
-                      at="@" + attr.name, advice=True)
+                      f"{miss!r}, not one of {', '.join(sorted(map(repr, attr.enum)))}",
+                      severity, at="@" + attr.name, advice=True)
     if attr.value is not None and str(scalar) != attr.value:
         yield Message("wrong-value", f"@{attr.name} is {scalar!r}, {attr.value!r} expected",
                       "error", at="@" + attr.name, advice=True)
