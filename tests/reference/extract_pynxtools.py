@@ -110,10 +110,10 @@ def external_objects(nodes: dict, pnx_root: str) -> dict:
 def main(pnx_root: str) -> None:
     sys.path.insert(0, pnx_root)
     os.chdir(pnx_root)  # pynxtools' tests read their data relative to the checkout
+    import tests.dataconverter.test_validation as tv
     from pynxtools.dataconverter.helpers import get_nxdl_root_and_path
     from pynxtools.dataconverter.template import Template
     from pynxtools.dataconverter.writer import Writer
-    import tests.dataconverter.test_validation as tv
 
     _, nxdl_path = get_nxdl_root_and_path(nxdl="NXtest")
     tmp = tempfile.mkdtemp()
