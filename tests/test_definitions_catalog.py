@@ -13,7 +13,7 @@ from nxschema._definitions.catalog import Catalog, bundled_definitions_dir, load
 from nxschema.errors import DefinitionError
 
 REPO = Path(__file__).resolve().parents[1]
-NXDL = Path(__file__).resolve().parents[1].parent / "shared" / "nxdl"
+from nxdl_corpus import NXDL  # next to the checkout, or $NXSCHEMA_NXDL
 
 
 def write(folder: Path, name: str, text: str) -> Path:

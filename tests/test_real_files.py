@@ -25,7 +25,7 @@ import nxschema
 from nxschema._definitions.catalog import load
 
 REAL = Path(__file__).resolve().parent / "data" / "real"
-NXDL = Path(__file__).resolve().parents[1].parent / "shared" / "nxdl"
+from nxdl_corpus import NXDL  # next to the checkout, or $NXSCHEMA_NXDL
 
 FILES = ["silx_spec.h5", "silx_edf.h5", "silx_edf_stack.h5", "pyfai_nxmonpd.h5",
          "pyfai_nxcansas.h5", "pyfai_nxazint1d.h5", "pyfai_integrate.h5", "pyfai_integrate2d.h5",

@@ -18,7 +18,7 @@ from nxschema._check import check
 
 REPO = Path(__file__).resolve().parents[1]
 DEFINITIONS = REPO / "definitions"
-NXDL = Path(__file__).resolve().parents[1].parent / "shared" / "nxdl"
+from nxdl_corpus import NXDL  # next to the checkout, or $NXSCHEMA_NXDL
 NS = "{http://definition.nexusformat.org/nxdl/3.1}"
 
 SHIPPED_BASE = sorted((DEFINITIONS / "base_classes").glob("*.yaml"))

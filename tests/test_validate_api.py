@@ -14,7 +14,7 @@ import pytest
 import nxschema
 from h5files import STR, write_xas_file
 
-NXDL = __import__("pathlib").Path(__file__).resolve().parents[1].parent / "shared" / "nxdl"
+from nxdl_corpus import NXDL  # next to the checkout, or $NXSCHEMA_NXDL
 
 
 def cli(*args):
