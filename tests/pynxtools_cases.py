@@ -97,11 +97,13 @@ def build(base: dict, case: dict, folder: Path) -> Path:
 #: Messages about pynxtools' template (the dict a reader fills), not about a file: what the
 #: writer does with keys, compression requests, one instance name used for several concepts.
 TEMPLATE_ONLY = (
-    ("used for multiple different concepts", "instance names in the template's CONCEPT[name] "
-     "keys; an HDF5 group has one name and one NX_class"),
+    ("used for multiple different concepts", ("instance names in the template's CONCEPT[name] "
+                                              "keys; an HDF5 group has one name and one "
+                                              "NX_class")),
     ("uses the valid concept name", "two template keys for one HDF5 path"),
-    ("There were attributes set for the field", "template attributes without their field: the "
-     "writer writes neither, so the file holds nothing to judge"),
+    ("There were attributes set for the field", ("template attributes without their field: "
+                                                 "the writer writes neither, so the file holds "
+                                                 "nothing to judge")),
     ("in dataset without its field", "template @units without its field: nothing is written"),
     ("Compression strength", "a compression request in the template"),
     ("Compression filter", "a compression request in the template"),
@@ -265,5 +267,5 @@ def nxtest_folder() -> str | None:
         return None
     if spec is None or not spec.submodule_search_locations:
         return None
-    folder = os.path.join(list(spec.submodule_search_locations)[0], "data")
+    folder = os.path.join(next(iter(spec.submodule_search_locations)), "data")
     return folder if os.path.exists(os.path.join(folder, "NXtest.nxdl.xml")) else None

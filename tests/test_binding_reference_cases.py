@@ -6,7 +6,7 @@ broken, with the messages it expects (tests/dataconverter/test_validation.py,
 ``test_validate_data_dict`` and ``test_validate_nexus_file``: 239 cases). The file each case
 writes is stored in tests/data/pynxtools_cases.json (tests/reference/extract_pynxtools.py);
 tests/pynxtools_cases.py rebuilds it with h5py and compares verdicts. NXtest is read from the
-installed pynxtools package, with the official base classes (/work/shared/nxdl).
+installed pynxtools package, with the official base classes (tests/nxdl_corpus.NXDL).
 
 A case agrees when every problem pynxtools expects (kind and path) is reported by nxschema, and
 every nxschema error inside the entry is one pynxtools expects. A false error is an nxschema
@@ -69,13 +69,13 @@ from __future__ import annotations
 
 import pynxtools_cases as pc
 import pytest
+from nxdl_corpus import NXDL, needs_nxdl
 
 import nxschema
 
 FOLDER = pc.nxtest_folder()
-pytestmark = pytest.mark.skipif(FOLDER is None, reason="pynxtools (test extra) not installed")
-
-NXDL = "/work/shared/nxdl/base_classes"
+pytestmark = [pytest.mark.skipif(FOLDER is None, reason="pynxtools (test extra) not installed"),
+              needs_nxdl]
 
 #: the figures this suite reaches (the issue's target: >= 150 agreed, <= 2 false errors)
 APPLICABLE = 216
@@ -123,7 +123,7 @@ KEPT: dict[tuple[str, str], str] = {
 
 @pytest.fixture(scope="module")
 def verdicts(tmp_path_factory):
-    catalog = nxschema.load(NXDL, *(f"{FOLDER}/{n}.nxdl.xml"
+    catalog = nxschema.load(NXDL / "base_classes", *(f"{FOLDER}/{n}.nxdl.xml"
                                     for n in ("NXtest", "NXtestBase", "NXtest_extended")),
                             strict=False)
     base, cases = pc.load_cases()
