@@ -170,8 +170,8 @@ CODES: dict[str, Code] = {c.code: c for c in (
     Code("bad-value", "error", _F, "NX_POSINT ≤ 0 or NX_BOOLEAN not 0/1.",
          "sequence_index = 0", "_validate.dataset_rules"),
     Code("wrong-value", "error", _F, "A fixed value differs.", "definition = 'NXxax'", "_validate.dataset_rules"),
-    Code("not-in-enumeration", "error", _F, "A value is not in the enumeration (an open one: info "
-         "without @custom, warning with @custom false, nothing with @custom=True).",
+    Code("not-in-enumeration", "error", _F, "A value is not in the enumeration (an open one: a warning "
+         "unless the value is marked @custom=True).",
          "probe = 'xray'", "_validate.dataset_rules"),
     Code("wrong-rank", "error", _F, "The dataset's rank differs from the definition's.",
          "energy of shape (10, 10) where rank 1 is required", "_validate.dataset_rules"),

@@ -117,11 +117,11 @@ def _open_findings(tmp_path, value, attrs):
 
 
 def test_an_open_enumeration_allows_other_values(tmp_path):
-    # nxdl.xsd enumerationType/@open: other values are allowed; @custom=True says so on
-    # purpose, no mark is a note, @custom=False contradicts the value (pynxtools' cases).
+    # nxdl.xsd enumerationType/@open: other values are allowed, so never an error;
+    # @custom=True says so on purpose, without it (or false) a warning (pynxtools' cases).
     assert _open_findings(tmp_path, "medium", {"custom": True}) == []
     assert _open_findings(tmp_path, "fast", {"shape": "round"}) == []
-    assert _open_findings(tmp_path, "medium", {}) == [("/entry/mode", "info")]
+    assert _open_findings(tmp_path, "medium", {}) == [("/entry/mode", "warning")]
     assert _open_findings(tmp_path, "medium", {"custom": False, "shape": "oval",
                                                "shape_custom": False}) == [
         ("/entry/mode", "warning"), ("/entry/mode@shape", "warning")]

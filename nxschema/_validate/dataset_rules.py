@@ -119,22 +119,20 @@ def value(frame: Frame):
                                        attr_or_none(frame.io, frame.obj, "custom"))
         if severity:
             hint = " (an open enumeration: mark it @custom=True)" if spec.enum_open else ""
+            # An open enumeration's warning is the same in a base class and an application:
+            # advice already, so not made milder again.
             yield Message("not-in-enumeration", f"value {scalar!r} is not one of "
-                          f"{allowed}{hint}", severity, advice=True)
+                          f"{allowed}{hint}", severity, advice=not spec.enum_open)
 
 
 def _open_enum_severity(is_open: bool, custom) -> str | None:
     """How bad a value outside an enumeration is. A closed one: an error. An open one allows
-    other values (nxdl.xsd, enumerationType/@open); the writer says so with @custom=True:
-    without it, a note (info); with @custom false, the file contradicts itself (warning)."""
+    other values (nxdl.xsd, enumerationType/@open), and the writer should say so with
+    @custom=True: without it (or with @custom false) a warning, advice that leaves the file
+    valid, in a base class as in an application definition."""
     if not is_open:
         return "error"
-    flag = _scalar(custom) if custom is not None else None
-    if flag in (True, 1, "true", "True"):
-        return None
-    if flag is None:
-        return "info"
-    return "warning"
+    return None if _scalar(custom) in (True, 1, "true", "True") else "warning"
 
 
 @rule(("dataset", None), codes=("bad-config", "config-schema", "unknown-config-format"),
@@ -316,7 +314,7 @@ def attribute_value(frame: Frame):
     if severity:
         yield Message("not-in-enumeration", f"@{attr.name} {'is' if miss is scalar else 'holds'} "
                       f"{miss!r}, not one of {', '.join(sorted(map(repr, attr.enum)))}",
-                      severity, at="@" + attr.name, advice=True)
+                      severity, at="@" + attr.name, advice=not attr.enum_open)
     if attr.value is not None and str(scalar) != attr.value:
         yield Message("wrong-value", f"@{attr.name} is {scalar!r}, {attr.value!r} expected",
                       "error", at="@" + attr.name, advice=True)
