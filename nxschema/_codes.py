@@ -159,6 +159,9 @@ CODES: dict[str, Code] = {c.code: c for c in (
          "definition's target path.", "NXdata/energy linking to /entry/sample/temperature", "_validate.links"),
     Code("link-target-attribute", "warning", _F, "A link's @target names another path than "
          "the one it resolves to.", "@target='/entry/old/x' on a link to /entry/new/x", "_validate.links"),
+    Code("placeholder-sibling", "warning", _F, "A FIELDNAME_errors (_set, _weights, _mask) "
+         "field names a field its group does not hold.",
+         "temperature_errors without temperature", "_validate.dataset_rules"),
     Code("missing-nx-class", "warning", _F, "A group has no NX_class attribute.",
          "h5py group created without attrs", _WALKER),
     Code("wrong-kind", "error", _F, "A dataset stands where a group is expected, or the reverse.",

@@ -203,6 +203,7 @@ _KIND_OF_CODE = {
     "wrong-kind": "kind", "extra-member": "undocumented", "implausible-units": "units",
     "missing-units": "units", "link-target-attribute": "link-target",
     "dimension-mismatch": "dimensions", "missing-nx-class": "no-nx-class",
+    "placeholder-sibling": "reserved",
 }
 
 

@@ -61,6 +61,8 @@ def applies(entry, spec) -> bool:
         return spec.rank is not None or bool(spec.dims)
     if need == "units":
         return bool(spec.units)
+    if need == "sibling":
+        return spec.name.startswith(_SIBLING) and len(spec.name) > len(_SIBLING)
     return bool(spec.attrs)  # "attributes"
 
 
@@ -240,6 +242,21 @@ def shape(frame: Frame):
                 yield Message("dimension-mismatch", f"length {length} disagrees with "
                               f"{bound[1]} (length {bound[0]}): both are {symbol!r} in "
                               f"{instance.definition}", "error")
+
+
+# NXobject: "the placeholders (FIELDNAME or GROUPNAME) can be replaced by the name of any
+# object that exists within the same group": FIELDNAME_errors are the errors *of a field*.
+_SIBLING = "FIELDNAME"
+
+
+@rule(("dataset", None), codes=("placeholder-sibling",), needs="sibling")
+def placeholder_sibling(frame: Frame):
+    """A dataset bound to FIELDNAME_errors (_set, _weights, _mask) has its field beside it."""
+    suffix = frame.concept.name[len(_SIBLING):]
+    stem = frame.name[:-len(suffix)] if frame.name.endswith(suffix) else ""
+    if stem and stem not in frame.siblings:
+        yield Message("placeholder-sibling", f"{frame.name!r} is the {suffix.lstrip('_')} of a "
+                      f"field {stem!r}, which this group does not hold", "warning")
 
 
 @rule(("dataset", None), codes=("missing-units", "implausible-units"), needs="units")
