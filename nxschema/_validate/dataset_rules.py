@@ -278,6 +278,13 @@ def units(frame: Frame):
         problem = units_problem(spec.units, have, transformation_type=kind)
         if problem:
             yield Message("implausible-units", problem, "warning")
+        elif spec.units == "NX_TRANSFORMATION" and kind is None and \
+                units_problem("NX_UNITLESS", have):
+            # nxdlTypes allows a length, an angle or no unit; NXtransformations says an axis
+            # without @transformation_type (a direction, a basis vector) is NX_UNITLESS.
+            yield Message("implausible-units", f"units {have!r} on an axis without "
+                          "@transformation_type, which NXtransformations makes NX_UNITLESS "
+                          "(a direction); say translation or rotation if it moves", "info")
 
 
 @rule(("dataset", None), codes=(), needs="attributes")
