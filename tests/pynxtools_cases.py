@@ -239,6 +239,7 @@ class Verdict:
     missed: frozenset
     extra: frozenset
     want: frozenset
+    strict: bool = False  # agreed, and every expected problem at warning level or above
 
 
 def judge(expectation: Expectation, findings) -> Verdict:
@@ -255,8 +256,9 @@ def judge(expectation: Expectation, findings) -> Verdict:
     missed = want - every
     extra = errors - want
     false_error = not want and bool(errors)
-    return Verdict(not missed and not extra, false_error, frozenset(missed), frozenset(extra),
-                   want)
+    agreed = not missed and not extra
+    strict = agreed and not (want - observed(inside, "warning"))
+    return Verdict(agreed, false_error, frozenset(missed), frozenset(extra), want, strict)
 
 
 def nxtest_folder() -> str | None:

@@ -12,9 +12,12 @@ A case agrees when every problem pynxtools expects (kind and path) is reported b
 every nxschema error inside the entry is one pynxtools expects. A false error is an nxschema
 error in a case pynxtools expects to be valid.
 
-Measured (216 applicable of 239): before the fixes made for this suite 165 agreed, 51 disagreed,
-11 false errors; now 184 agreed, 32 disagreed, 8 false errors (``AGREED``, ``FALSE_ERRORS``).
-The issue's target (>= 150 agreed, <= 2 false errors) is met for agreement; the 8 false errors
+Measured (216 applicable of 239) with this harness: at the session's start (fb0c11e) 169
+agreed (159 strictly), 47 disagreed, 11 false errors; now 184 agreed, 32 disagreed, 8 false errors (``AGREED``, ``FALSE_ERRORS``).
+Of the 184, 172 agree strictly: in 12 nxschema notes the problem pynxtools expects only at
+info level (an undocumented field, a missing @units on a base-class or transformation field:
+NeXus permits both, pynxtools has one level, WARNING, for everything). The issue's target
+(>= 150 agreed, <= 2 false errors) is met for agreement, strictly too; the 8 false errors
 are NXDL rules pynxtools does not apply (below), so they stay.
 
 Not applicable (23): cases about pynxtools' template, not a file -- five templates its writer
@@ -79,6 +82,7 @@ pytestmark = [pytest.mark.skipif(FOLDER is None, reason="pynxtools (test extra) 
 #: the figures this suite reaches (the issue's target: >= 150 agreed, <= 2 false errors)
 APPLICABLE = 216
 AGREED = 184
+AGREED_STRICTLY = 172  # every expected problem at warning level or above, none only at info
 FALSE_ERRORS = 8
 
 _RANK = "application-definition rank is a rule; pynxtools checks symbol sizes only"
@@ -142,10 +146,12 @@ def test_counts_meet_the_figures(verdicts):
     agreed = sum(v.agreed for v in judged)
     false_errors = sum(v.false_error for v in judged)
     disagreed = [k for k, v in verdicts.items() if not isinstance(v, str) and not v.agreed]
-    print(f"applicable {len(judged)}, agreed {agreed}, disagreed {len(disagreed)}, "
-          f"false errors {false_errors}")
+    strict = sum(v.strict for v in judged)
+    print(f"applicable {len(judged)}, agreed {agreed} ({strict} strictly), disagreed "
+          f"{len(disagreed)}, false errors {false_errors}")
     assert len(judged) == APPLICABLE
     assert agreed >= AGREED
+    assert strict >= AGREED_STRICTLY
     assert false_errors <= FALSE_ERRORS
 
 
