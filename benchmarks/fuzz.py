@@ -4,10 +4,14 @@
     python benchmarks/fuzz.py --minutes 1 --out /tmp/f --seed 7
 
 Each input is a random hostile HDF5 tree (tests/hostile.py ``random_tree``), one of the
-audit's hostile kinds, or a valid file with bytes flipped (anywhere, or inside object headers).
-A long-lived worker process validates each input; the run records
+audit's hostile kinds, a valid file with bytes flipped (anywhere, or inside object headers), or
+a random hostile definition, YAML or NXDL (tests/hostile_definitions.py), which is checked and,
+where ``check`` passes it, turned into a writer that is run in an empty folder. A long-lived
+worker process takes each input; the run records
 
-* tracebacks: an exception escaping ``nxschema.validate``, or a ``internal-error`` finding;
+* tracebacks: an exception escaping ``nxschema.validate`` or ``nxschema.check``, an
+  ``internal-error`` finding, a definition error without a line, or a generated writer that
+  wrote anything but its own file;
 * hangs: an input not done within ``--hang`` seconds (default 20): the worker is killed and
   restarted;
 * changed inputs: the sha256 or the mtime of the file differ after validation;
@@ -35,12 +39,24 @@ ROOT = HERE.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
 import hostile  # noqa: E402  (tests/hostile.py: the shared generators)
+import hostile_definitions  # noqa: E402
 
 WORKER = r"""
 import json, sys, traceback
+from pathlib import Path
 import nxschema
+import hostile_definitions
 for line in sys.stdin:
     path, external = json.loads(line)
+    if external is None:  # a definition
+        try:
+            problem = hostile_definitions.judge_definition(Path(path))
+        except BaseException:
+            problem = traceback.format_exc()
+        out = {"ok": problem is None, "error": problem or "", "longest": 0}
+        sys.stdout.write(json.dumps(out) + "\n")
+        sys.stdout.flush()
+        continue
     try:
         findings = nxschema.validate(path, external=external).findings
         aborted = [f.message for f in findings if f.code == "internal-error"]
@@ -55,8 +71,8 @@ for line in sys.stdin:
 
 class Worker:
     def __init__(self):
-        env = {**os.environ, "PYTHONPATH": str(ROOT) + os.pathsep +
-               os.environ.get("PYTHONPATH", "")}
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join(
+            [str(ROOT), str(ROOT / "tests"), os.environ.get("PYTHONPATH", "")])}
         self.proc = subprocess.Popen([sys.executable, "-c", WORKER], stdin=subprocess.PIPE,
                                      stdout=subprocess.PIPE, text=True, env=env)
 
@@ -85,7 +101,10 @@ def fingerprint(path) -> tuple[str, int]:
 def make_input(rng: random.Random, folder: Path, valid: bytes) -> tuple[Path, str]:
     """One input file in ``folder`` and its kind."""
     path = folder / "input.h5"
-    kind = rng.choice(["tree", "tree", "flip", "flip-header", "odd", "cycle", "bomb"])
+    kind = rng.choice(["tree", "tree", "flip", "flip-header", "odd", "cycle", "bomb",
+                       "definition"])
+    if kind == "definition":
+        return hostile_definitions.random_definition(folder, rng.choice, rng.randint), kind
     if kind == "tree":
         hostile.random_tree(path, rng.choice, rng.randint)
     elif kind == "flip":
@@ -136,7 +155,7 @@ def main(argv=None) -> int:
             counts["inputs"] += 1
             counts["kinds"][kind] = counts["kinds"].get(kind, 0) + 1
             before = fingerprint(path)
-            external = rng.choice(["below", "never", "follow"])
+            external = None if kind == "definition" else rng.choice(["below", "never", "follow"])
             started = time.monotonic()
             answer = worker.validate(str(path), external, args.hang)
             took = time.monotonic() - started

@@ -257,6 +257,19 @@ def test_pool_retries_a_dead_worker_once_then_reports_it():
     assert sorted(results) == [("dies", DIED, None), ("fine", OK, 0)]
 
 
+def test_a_task_given_to_a_worker_that_just_died_is_requeued_not_a_broken_pipe():
+    # One worker, two tasks queued at a time: "first" is answered, and while this consumer
+    # holds the generator the worker dies under "dies"; run() then gives "after" to the dead
+    # worker (its pipe is broken) before it reads the EOF. Seen once in CI as BrokenPipeError.
+    results = []
+    for result in Pool(1, depth=2).run([("first", _sleep, (0,)), ("dies", _die, (9,)),
+                                        ("again", _die, (9,)), ("after", _sleep, (0,))]):
+        results.append(result)
+        time.sleep(0.3)  # the worker is dead by the time run() goes on
+    assert sorted(results) == [("after", OK, 0), ("again", DIED, None), ("dies", DIED, None),
+                               ("first", OK, 0)]
+
+
 def test_a_file_past_the_timeout_gets_a_finding_and_the_run_goes_on(tmp_path):
     slow = tmp_path / "slow.h5"
     with h5py.File(slow, "w", libver="latest") as f:  # some seconds of walking

@@ -160,7 +160,13 @@ class Pool:
         if not worker.queue:
             worker.deadline = time.monotonic() + (self.timeout or 0)
         worker.queue.append(task)
-        worker.conn.send(task)
+        try:
+            worker.conn.send(task)
+        except (OSError, ValueError):
+            # The worker died since it was last heard (a task before this one killed it).
+            # The task stays queued; no more are given, and the EOF that run() reads next
+            # counts the death against the task that caused it and requeues the rest.
+            worker.ready = False
 
     def _replace(self, worker: _Worker) -> deque:
         """Kill ``worker``, start a fresh one in its place; the tasks it had, in order."""
