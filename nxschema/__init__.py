@@ -42,6 +42,9 @@ _API: dict[str, tuple[str, str]] = {
     "write_yaml": ("nxschema._definitions.yaml_writer", "write_yaml"),
     "read_nxdl": ("nxschema._definitions.nxdl_reader", "read_nxdl"),
     "write_nxdl": ("nxschema._definitions.nxdl_writer", "write_nxdl"),
+    "read_nyaml": ("nxschema._definitions.nyaml_reader", "read_nyaml"),
+    "write_nyaml": ("nxschema._definitions.nyaml_writer", "write_nyaml"),
+    "definition_sets": ("nxschema._definitions.sets", "available"),
     "meta_schema": ("nxschema._definitions.yaml_reader", "meta_schema"),
     # findings and validation
     "Finding": ("nxschema._findings", "Finding"),
@@ -83,10 +86,11 @@ _SUBMODULES = ("model", "errors")
 __all__ = [
     "Catalog", "Field", "FileBinding", "Finding", "NexusFile", "PersonalItem", "ProcessRecord",
     "Redaction", "Report", "View", "__version__", "bind", "build_docs", "bundled_definitions_dir",
-    "check", "codes", "compile_plan", "errors", "generate_writer", "icat_extract", "icat_keys",
-    "iter_findings", "load", "meta_schema", "model", "open", "personal_data", "read_config",
-    "read_nxdl", "read_processes", "read_yaml", "record_process", "redact", "validate",
-    "validate_many", "write_nxdl", "write_skeleton", "write_yaml",
+    "check", "codes", "compile_plan", "definition_sets", "errors", "generate_writer",
+    "icat_extract", "icat_keys", "iter_findings", "load", "meta_schema", "model", "open",
+    "personal_data", "read_config", "read_nxdl", "read_nyaml", "read_processes", "read_yaml",
+    "record_process", "redact", "validate", "validate_many", "write_nxdl", "write_nyaml",
+    "write_skeleton", "write_yaml",
 ]
 
 if TYPE_CHECKING:  # what type checkers and IDEs see; at run time __getattr__ imports lazily
@@ -96,6 +100,9 @@ if TYPE_CHECKING:  # what type checkers and IDEs see; at run time __getattr__ im
     from nxschema._definitions.catalog import Catalog, bundled_definitions_dir, load
     from nxschema._definitions.nxdl_reader import read_nxdl
     from nxschema._definitions.nxdl_writer import write_nxdl
+    from nxschema._definitions.nyaml_reader import read_nyaml
+    from nxschema._definitions.nyaml_writer import write_nyaml
+    from nxschema._definitions.sets import available as definition_sets
     from nxschema._definitions.yaml_reader import meta_schema, read_yaml
     from nxschema._definitions.yaml_writer import write_yaml
     from nxschema._docs import build_docs

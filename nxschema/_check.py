@@ -10,16 +10,22 @@ from nxschema._definitions.catalog import (Catalog, bundled_definitions_dir, def
                                            path_problem, read_file)
 from nxschema._findings import Finding, error
 from nxschema._definitions.lint import RULES, lint
+from nxschema._definitions.profiles import apply as apply_profile
 from nxschema._icat.lint import ICAT_RULES
 
 
-def check(*paths: str | os.PathLike[str], bundled: bool = True) -> dict[str, list[Finding]]:
+def check(*paths: str | os.PathLike[str], bundled: bool = True, profile: str = "default",
+          input_format: str = "auto") -> dict[str, list[Finding]]:
     """Check definition files and folders: syntax, meta-schema, meaning, ICAT mapping.
 
     Args:
         paths: YAML (``.yaml``) and NXDL (``.nxdl.xml``) files, or folders of them.
         bundled: load the bundled definitions as context (so a file may extend NXentry or name
             NXmonochromator); the files being checked take precedence.
+        profile: ``default``, ``niac`` or ``strict``: which findings are warnings
+            (:mod:`nxschema._definitions.profiles`, docs/profiles.md).
+        input_format: how ``*.yaml`` files are read: ``auto`` (by content), ``nxschema``,
+            ``nyaml``.
 
     Returns:
         ``{file: findings}``, one item per file read (an empty list when it is clean); a path
@@ -49,7 +55,7 @@ def check(*paths: str | os.PathLike[str], bundled: bool = True) -> dict[str, lis
                     catalog.add(definition, layer=0)
     definitions = []
     for file in files:
-        definition, findings = read_file(file)
+        definition, findings = read_file(file, input_format)
         results[str(file)] = findings
         if definition is not None:
             catalog.add(definition, layer=1, is_yaml=not file.name.endswith(".nxdl.xml"))
@@ -58,6 +64,7 @@ def check(*paths: str | os.PathLike[str], bundled: bool = True) -> dict[str, lis
         results.setdefault(finding.file, []).append(finding)
     for file, definition in definitions:
         results[file] += lint(definition, catalog, RULES + ICAT_RULES)
-    for findings in results.values():
-        findings.sort(key=lambda f: (f.line, f.col, f.code))
+    for name, findings in results.items():
+        results[name] = sorted(apply_profile(findings, profile),
+                               key=lambda f: (f.line, f.col, f.code))
     return results

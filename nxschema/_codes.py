@@ -39,6 +39,7 @@ _D, _F = "definition", "file"
 _YAMLSOURCE, _YAML_READER = "_definitions.yamlsource", "_definitions.yaml_reader"
 _NXDL_READER, _NXDL_WRITER = "_definitions.nxdl_reader", "_definitions.nxdl_writer"
 _LINT, _CATALOG = "_definitions.lint", "_definitions.catalog"
+_NYAML_READER = "_definitions.nyaml_reader"
 _API, _WALKER, _RULES = "_validate.api", "_validate.walker", "_validate.rules"
 _ICAT_LINT, _ICAT_XML = "_icat.lint", "_icat.xml"
 
@@ -69,6 +70,16 @@ CODES: dict[str, Code] = {c.code: c for c in (
          "doc: 1   # doc must be text", _YAML_READER),
     Code("unknown-keyword", "error", _D, "A keyword the language does not have (did-you-mean).",
          "energy: {unitz: NX_ENERGY}", _YAML_READER),
+    Code("nyaml-syntax", "error", _D, "A nyaml definition is malformed (no NXname key, a bad "
+         "name(type), exists or dimensions).", "NXfoo(NXobject):\n  energy(NX_FLOAT:", _NYAML_READER),
+    Code("nyaml-keyword", "error", _D, "A nyaml keyword that does not exist, or a member where "
+         "only keywords may stand.", "energy(NX_FLOAT):\n  \\unitz: NX_ENERGY", _NYAML_READER),
+    Code("nyaml-ignored", "warning", _D, "Something the nyaml tool would drop or not carry to NXDL "
+         "(dimensions not of the form (a, b), exists on a link).", "\\dim: (n+1,)", _NYAML_READER),
+    Code("nyaml-stale", "warning", _D, "The YAML above a nyaml SHA HASH trailer was changed "
+         "after the NXDL in the trailer was made.", "(an edited nyaml file)", _NYAML_READER),
+    Code("nyaml-lossy", "warning", _D, "nxschema convert --to nyaml: something nyaml cannot say "
+         "or the nyaml tool reshapes.", "domain: acquisition", "_definitions.nyaml_writer"),
     Code("nxdl-syntax", "error", _D, "The NXDL XML cannot be parsed (cut off, a DOCTYPE, ...).",
          '<field name="energy">', _NXDL_READER),
     Code("nxdl-element", "error", _D, "An NXDL element nxdl.xsd does not allow there.",

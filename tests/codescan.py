@@ -25,6 +25,7 @@ FINDINGS_MODULE = "_findings"
 # Rules yield Message(code, ...) objects that the walker turns into findings: Message is a maker
 # too, and the walker's ``message.code`` forwards a code already scanned where it was made.
 MESSAGE_MODULE = "_validate.table"
+MAX_PASSES = 50
 
 
 @dataclass
@@ -141,10 +142,18 @@ def scan() -> tuple[dict[str, set[str]], list[str]]:
     methods: dict[str, tuple[int, str]] = {}
     raised: dict[str, set[str]] = {}
     problems: list[str] = []
-    changed = True
+    # Two helpers under one key (methods of one name in two classes) that forward their code
+    # from different places cannot be told apart at an ``x.name(...)`` call: reported, not
+    # guessed (taking each in turn made the fixed point flip between them for ever).
+    clashes: dict[object, str] = {}
+    changed, passes = True, 0
     while changed:
-        changed = False
+        changed, passes = False, passes + 1
+        if passes > MAX_PASSES:  # cannot happen while the tables only grow; never hang on it
+            problems.append(f"the scan found no fixed point in {MAX_PASSES} passes")
+            break
         raised, problems = {}, []
+        defined: dict[object, tuple[tuple[int, str], str]] = {}  # key -> (entry, where) this pass
         for mod in mods:
             local = {name: (pos, "code") for name, pos in mod.makers.items()}
             for (where, name), entry in functions.items():
@@ -189,6 +198,12 @@ def scan() -> tuple[dict[str, set[str]], list[str]]:
                     entry = (params.index(codes) if codes in params else -1, codes)
                     table = methods if is_method else functions
                     key = function.name if is_method else (mod.name, function.name)
+                    first = defined.setdefault(key, (entry, f"{where} {function.name}"))
+                    if first[0] != entry:
+                        clashes[key] = (f"{first[1]} and {where} {function.name} both forward a "
+                                        f"code, as {first[0]} and {entry} (position, parameter): "
+                                        "give them one signature or different names")
+                        continue
                     if table.get(key) != entry:
                         table[key] = entry
                         changed = True
@@ -204,7 +219,7 @@ def scan() -> tuple[dict[str, set[str]], list[str]]:
                         isinstance(node.ctx, ast.Load) and id(node) not in called | annotations:
                     problems.append(f"{mod.path.relative_to(PACKAGE.parent)}:{node.lineno}: "
                                     f"{node.id} used as a value; call it with a literal code")
-    return raised, problems
+    return raised, problems + sorted(clashes.values())
 
 
 def compared_codes() -> list[tuple[str, str]]:

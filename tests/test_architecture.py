@@ -139,3 +139,12 @@ def test_the_architecture_page_names_every_subpackage():
     for name in subpackages:
         assert f"{name}/" in text, name
     assert "docs/architecture.md" in (REPO / "README.md").read_text(encoding="utf-8")
+
+
+def test_the_readme_command_table_names_every_command():
+    from nxschema._cli.main import COMMANDS
+
+    rows = [line for line in (REPO / "README.md").read_text(encoding="utf-8").splitlines()
+            if line.startswith("| `nxschema ")]
+    named = {row.split("`")[1].split()[1] for row in rows}
+    assert set(COMMANDS) <= named, f"not in the README's command table: {set(COMMANDS) - named}"

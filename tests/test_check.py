@@ -132,7 +132,8 @@ def test_json_output_has_the_shared_shape(tmp_path):
     result = run_check("--format", "json", bad, DETECTOR)
     assert result.returncode == 1
     report = json.loads(result.stdout)
-    assert set(report) == {"files"}
+    assert set(report) == {"definitions", "files"}
+    assert [set(d) for d in report["definitions"]] == [{"name", "path", "version", "count"}] * 3
     by_file = {entry["file"]: entry for entry in report["files"]}
     assert all(set(entry) == {"file", "ok", "findings"} for entry in by_file.values())
     assert by_file[str(bad)]["ok"] is False

@@ -89,6 +89,27 @@ def test_the_scan_rejects_a_computed_code(tmp_path, monkeypatch):
     assert any("bad.py:5" in p and "used as a value" in p for p in problems)
 
 
+def test_the_scan_reports_two_helpers_of_one_name_instead_of_hanging(tmp_path, monkeypatch):
+    # Methods are matched by name at x.problem(...): two classes whose problem() takes the code
+    # in different places once made the fixed point flip between them for ever (the nyaml
+    # reader's problem(code, path) beside the NXDL reader's problem(node, code)).
+    fake = tmp_path / "nxschema"
+    fake.mkdir()
+    (fake / "_findings.py").write_text("def error(code, message, **where): ...\n")
+    (fake / "a.py").write_text(
+        "from nxschema._findings import error\n"
+        "class A:\n    def problem(self, node, code):\n        return error(code, 'x')\n"
+        "    def use(self, node):\n        return self.problem(node, 'a-code')\n")
+    (fake / "b.py").write_text(
+        "from nxschema._findings import error\n"
+        "class B:\n    def problem(self, code, path):\n        return error(code, 'x')\n"
+        "    def use(self, path):\n        return self.problem('b-code', path)\n")
+    monkeypatch.setattr(codescan, "PACKAGE", fake)
+    _, problems = codescan.scan()
+    clash = [p for p in problems if "both forward a code" in p]
+    assert len(clash) == 1 and "a.py:4" in clash[0] and "b.py:4" in clash[0], problems
+
+
 def test_finding_refuses_an_unknown_code():
     with pytest.raises(ArgumentError, match="no-such-code"):
         error("no-such-code", "x")

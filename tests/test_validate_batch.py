@@ -196,6 +196,8 @@ def test_sarif_validates_against_the_sarif_2_1_0_schema(small):
     rules = document["runs"][0]["tool"]["driver"]["rules"]
     assert all(rules[r["ruleIndex"]]["id"] == r["ruleId"] for r in results)
     assert document["runs"][0]["invocations"][0]["exitCode"] == proc.returncode == 2
+    # the definitions used, in the run's property bag (still valid SARIF: checked above)
+    assert document["runs"][0]["properties"]["definitions"]["bundled"].startswith("nxschema ")
 
 
 def test_json_is_one_document_with_a_summary(small):

@@ -40,8 +40,10 @@ def register(sub) -> None:
     parser.add_argument("file", metavar="FILE", help="the HDF5 file")
     parser.add_argument("--definition", metavar="NAME|PATH",
                         help="apply this definition (key or file) to the whole file")
-    parser.add_argument("--defs", action="append", default=[], metavar="DIR",
-                        help="extra definition folders or files, YAML or NXDL (repeatable)")
+    parser.add_argument("--defs", action="append", default=[], metavar="DIR|SET",
+                        help="extra definition folders or files, YAML (ours or nyaml) or NXDL, "
+                             "or an installed set: nexusformat, pynxtools, env (see 'nxschema "
+                             "definitions list'); repeatable")
     parser.add_argument("--no-bundled", action="store_true",
                         help="use only the --defs definitions")
     parser.add_argument("--no-discovery", action="store_true",

@@ -57,8 +57,10 @@ def register(sub) -> None:
                         help="catalog key (NXxas, NXxas@subentry, ...) or definition file")
     parser.add_argument("-o", "--output", required=True, metavar="OUT",
                         help="Python file to write ('-' for standard output)")
-    parser.add_argument("--defs", action="append", default=[], metavar="DIR",
-                        help="extra definition files or folders (repeatable; override bundled)")
+    parser.add_argument("--defs", action="append", default=[], metavar="DIR|SET",
+                        help="extra definition files or folders, or an installed set such as "
+                             "nexusformat ('nxschema definitions list'); repeatable; they "
+                             "override bundled ones")
     parser.add_argument("--templates", metavar="DIR",
                         help="folder with writer.py.j2 and/or helpers.py.j2 to use instead")
     parser.add_argument("--reader", action="store_true",

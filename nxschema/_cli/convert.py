@@ -7,12 +7,16 @@ import sys
 from pathlib import Path
 
 from nxschema._write.atomic import write_text_atomic
-from nxschema._definitions.catalog import (NXDL_SUFFIX, YAML_SUFFIXES, definition_files,
-                                           path_problem, read_file)
+from nxschema._cli.output import add_input_format_option
+from nxschema._definitions.catalog import read_file
+from nxschema._definitions.files import (NXDL_SUFFIX, YAML_SUFFIXES, definition_files,
+                                         path_problem)
 
 DESCRIPTION = """\
-Convert definition files between nxschema's YAML and NXDL (*.nxdl.xml), one by one or whole
-folders (searched recursively; the sub-folder structure is kept under OUTDIR).
+Convert definition files between nxschema's YAML, NXDL (*.nxdl.xml) and nyaml (FAIRmat's YAML
+form, read and written), one by one or whole folders (searched recursively; the sub-folder
+structure is kept under OUTDIR). A *.yaml input is read as ours or as nyaml by its content
+(--input-format to say which).
 
 Everything NXDL can say is written as NXDL, and the result passes nxdl.xsd. Our keywords that
 NXDL has no place for (domain, personal, placement, config, icat, forbid_extra, ...) travel in
@@ -27,24 +31,29 @@ examples:
   nxschema convert ../nxdl -o nxdl-yaml --to yaml          every official definition as YAML
   nxschema convert definitions/esrf -o out --to nxdl       our definitions as NXDL
   nxschema convert NXxas.nxdl.xml -o . --to yaml --force   one file, replacing NXxas.yaml
+  nxschema convert ../nxdl -o nyaml --to nyaml             as nyaml (then: nyaml2nxdl FILE)
+  nxschema convert fairmat/base_classes/nyaml -o out --to nxdl   nyaml sources to NXDL
 
 exit codes: 0 converted, 1 an input has errors (nothing written), 2 usage or I/O error
 (a missing input, an output that exists without --force, an unwritable folder).
 """
 
-SUFFIX = {"yaml": ".yaml", "nxdl": NXDL_SUFFIX}
+SUFFIX = {"yaml": ".yaml", "nxdl": NXDL_SUFFIX, "nyaml": ".yaml"}
 
 
 def register(sub) -> None:
-    parser = sub.add_parser("convert", help="convert definitions between YAML and NXDL",
+    parser = sub.add_parser("convert", help="convert definitions between YAML, nyaml and NXDL",
                             description=DESCRIPTION,
                             formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("inputs", nargs="+", metavar="IN",
                         help="definition files (*.yaml, *.nxdl.xml) or folders")
     parser.add_argument("-o", "--output", required=True, metavar="OUTDIR",
                         help="folder to write into (created if missing)")
-    parser.add_argument("--to", required=True, choices=("yaml", "nxdl"),
-                        help="the format to write")
+    parser.add_argument("--to", required=True, choices=("yaml", "nxdl", "nyaml"),
+                        help="the format to write: yaml (nxschema's language), nxdl, or nyaml "
+                             "(FAIRmat's YAML form, which the nyaml tool turns into the same "
+                             "NXDL as --to nxdl)")
+    add_input_format_option(parser)
     parser.add_argument("--force", action="store_true", help="replace existing output files")
     parser.set_defaults(run=run)
 
@@ -88,6 +97,10 @@ def write_atomic(target: Path, text: str) -> None:
 
 
 def convert_text(definition, to: str) -> tuple[str, list]:
+    if to == "nyaml":
+        from nxschema._definitions.nyaml_writer import nyaml_problems, write_nyaml
+
+        return write_nyaml(definition), nyaml_problems(definition)
     if to == "yaml":
         from nxschema._definitions.yaml_writer import write_yaml
 
@@ -111,7 +124,7 @@ def run(args) -> int:
         return 2
     converted, failed = [], False
     for source, target in pairs:
-        definition, findings = read_file(source)
+        definition, findings = read_file(source, args.input_format)
         text = ""
         if definition is not None:
             text, more = convert_text(definition, args.to)

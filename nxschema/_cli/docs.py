@@ -7,6 +7,8 @@ import sys
 import time
 from pathlib import Path
 
+from nxschema._cli.output import add_input_format_option
+
 DESCRIPTION = """\
 Render a reference of definitions (YAML or NXDL files, or folders of them): an index grouped
 by category with a one-line summary each, one page per definition (inheritance chain,
@@ -42,7 +44,9 @@ def register(sub) -> None:
                             description=DESCRIPTION,
                             formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("paths", nargs="+", metavar="DEFS",
-                        help="definition files (*.yaml, *.nxdl.xml) or folders of them")
+                        help="definition files (*.yaml: ours or nyaml, *.nxdl.xml) or folders "
+                             "of them, or an installed set: nexusformat, pynxtools, env "
+                             "('nxschema definitions list')")
     parser.add_argument("-o", "--output", required=True, metavar="SITE",
                         help="folder to write the pages to (created if missing)")
     parser.add_argument("--format", choices=("html", "markdown"), default="html",
@@ -54,6 +58,7 @@ def register(sub) -> None:
     parser.add_argument("--prefer", choices=("yaml", "nxdl"), default="yaml",
                         help="when one folder has a YAML and an NXDL file for the same "
                              "definition, use this one (default: yaml)")
+    add_input_format_option(parser)
     parser.set_defaults(run=run)
 
 
@@ -62,7 +67,10 @@ def run(args) -> int:
     from nxschema._docs import DocsError, build_docs
 
     started = time.perf_counter()
-    problems = [(path, path_problem(path)) for path in args.paths]
+    from nxschema._definitions.sets import NAMES
+
+    # a set name (nexusformat, ...) is no path: load() resolves it
+    problems = [(path, path_problem(path)) for path in args.paths if path not in NAMES]
     if any(problem for _, problem in problems):  # missing, or a FIFO, device or socket
         for path, problem in problems:
             if problem:
@@ -71,7 +79,8 @@ def run(args) -> int:
     if args.templates is not None and not Path(args.templates).is_dir():
         print(f"{args.templates}: error[io]: --templates needs a folder", file=sys.stderr)
         return 2
-    catalog = load(*args.paths, bundled=not args.no_bundled, prefer=args.prefer, strict=False)
+    catalog = load(*args.paths, bundled=not args.no_bundled, prefer=args.prefer, strict=False,
+                   input_format=args.input_format)
     for finding in sorted(catalog.findings, key=lambda f: (f.file, f.line, f.col, f.code)):
         print(finding, file=sys.stderr)
     try:

@@ -152,9 +152,10 @@ def _usage(parser) -> int:
 
 
 def _defs_options(parser) -> None:
-    parser.add_argument("--defs", action="append", default=[], metavar="DIR",
-                        help="more definition files or folders (repeatable); they override "
-                             "bundled ones")
+    parser.add_argument("--defs", action="append", default=[], metavar="DIR|SET",
+                        help="more definition files or folders, or an installed set such as "
+                             "nexusformat ('nxschema definitions list'); repeatable; they "
+                             "override bundled ones")
     parser.add_argument("--no-bundled", action="store_true",
                         help="do not load the bundled definitions")
 

@@ -22,10 +22,10 @@ for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
 # (start-up counts for pre-commit and for scripts that run nxschema once per file); a test
 # checks these lines against each module's own.
 COMMANDS = {
-    "check": "lint definition files (YAML or NXDL)",
+    "check": "lint definition files (YAML, nyaml or NXDL)",
     "validate": "validate NeXus/HDF5 files",
     "bind": "show which definition concept each object of a file binds to",
-    "convert": "convert definitions between YAML and NXDL",
+    "convert": "convert definitions between YAML, nyaml and NXDL",
     "skeleton": "write a valid HDF5 skeleton from a definition",
     "codegen": "generate a typed Python writer (or --reader) for a definition",
     "process": "list NXprocess steps, print their configuration",
@@ -34,6 +34,7 @@ COMMANDS = {
     "personal": "list the personal data in files",
     "redact": "write a copy of a file without its personal data",
     "codes": "list every finding code and what triggers it",
+    "definitions": "list the definition sets installed here",
 }
 
 EPILOG = """\
@@ -44,6 +45,8 @@ examples:
   nxschema validate --defs ../nxdl scan.h5      ... against the official NXDL definitions
   nxschema bind scan.h5                         which definition concept each object is
   nxschema convert NXxas.nxdl.xml -o out --to yaml
+  nxschema definitions list                     the definition sets installed here
+  nxschema validate --defs nexusformat scan.h5  ... against the NXDL nexusformat ships
 
 Run 'nxschema COMMAND --help' for the options of each command.
 

@@ -15,8 +15,10 @@ from nxschema._findings import SEVERITIES
 
 def add_format_options(parser, *, default_severity: str) -> None:
     parser.add_argument("--format", choices=("text", "json"), default="text",
-                        help="text (one line per finding, default) or json "
-                             '({"files": [{"file", "ok", "findings": [...]}]})')
+                        help="text (one line per finding, default; the definitions used "
+                             "head the summary on stderr) or json "
+                             '({"definitions": [{"name", "path", "version", "count"}], '
+                             '"files": [{"file", "ok", "findings": [...]}]})')
     parser.add_argument("--severity", choices=SEVERITIES, default=default_severity,
                         help=f"show findings of this severity and worse (default: "
                              f"{default_severity})")
@@ -35,9 +37,27 @@ def add_external_option(parser) -> None:
                              "folder or below (below, default), any file (follow), or none")
 
 
-def emit(results: dict, *, fmt: str, severity: str, fail_on: str, stream=None) -> int:
-    """Print {file: findings}; return 0, or 1 if any finding is at least ``fail_on``."""
+def add_input_format_option(parser) -> None:
+    parser.add_argument("--input-format", choices=("auto", "nxschema", "nyaml"), default="auto",
+                        help="how to read *.yaml definitions: nxschema's language or nyaml "
+                             "(FAIRmat's form); auto (default) tells them apart by content")
+
+
+def definitions_header(sources) -> str:
+    """The report header line naming the definition sets used and their versions."""
+    return "definitions: " + ("; ".join(map(str, sources)) or "none")
+
+
+def emit(results: dict, *, fmt: str, severity: str, fail_on: str, stream=None,
+         definitions=None) -> int:
+    """Print {file: findings}; return 0, or 1 if any finding is at least ``fail_on``.
+
+    ``definitions`` (SetInfo list, from ``Catalog.sources``) heads the report: a line on stderr
+    in text, a ``definitions`` list in JSON.
+    """
     stream = stream or sys.stdout
+    if definitions is not None and fmt == "text":
+        print(definitions_header(definitions), file=sys.stderr)
     failed = False
     report = []
     for file, findings in results.items():
@@ -50,7 +70,8 @@ def emit(results: dict, *, fmt: str, severity: str, fail_on: str, stream=None) -
             for finding in shown:
                 print(finding, file=stream)
     if fmt == "json":
-        json.dump({"files": report}, stream, indent=1)
+        head = {} if definitions is None else {"definitions": [d.as_dict() for d in definitions]}
+        json.dump({**head, "files": report}, stream, indent=1)
         stream.write("\n")
     else:
         counts = {s: sum(1 for fs in results.values() for f in fs if f.severity == s)
@@ -241,8 +262,12 @@ class SarifReporter(Reporter):
         super().__init__(*args)
         self.results: list[dict] = []
         self.rules: dict[str, int] = {}
+        self.headers: dict[str, dict] = {}  # e.g. the definition sets: one run, named once
 
     def file(self, report) -> None:
+        name, header = _header(report)
+        if header:
+            self.headers.setdefault(name, header)
         for finding in self.shown(report):
             if finding.code not in self.rules:
                 self.rules[finding.code] = len(self.rules)
@@ -271,17 +296,19 @@ class SarifReporter(Reporter):
             if entry:
                 rule["defaultConfiguration"] = {"level": self.LEVELS[entry.severity]}
             rules.append(rule)
+        run = {
+            "tool": {"driver": {"name": "nxschema", "version": __version__, "rules": rules}},
+            "results": self.results,
+            "invocations": [{"executionSuccessful": summary.exit_code() in (0, 1),
+                             "exitCode": summary.exit_code(),
+                             "properties": {"summary": summary.as_dict()}}],
+        }
+        if self.headers:  # a property bag of the run: {"definitions": {set: version}}
+            run["properties"] = dict(self.headers)
         document = {
             "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
             "version": "2.1.0",
-            "runs": [{
-                "tool": {"driver": {"name": "nxschema", "version": __version__,
-                                    "rules": rules}},
-                "results": self.results,
-                "invocations": [{"executionSuccessful": summary.exit_code() in (0, 1),
-                                 "exitCode": summary.exit_code(),
-                                 "properties": {"summary": summary.as_dict()}}],
-            }],
+            "runs": [run],
         }
         json.dump(document, self.stream, indent=1)
         self.stream.write("\n")

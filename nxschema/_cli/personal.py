@@ -30,8 +30,10 @@ or I/O error.
 
 def add_selection_options(parser) -> None:
     """Options shared with 'redact': which definitions and what counts as personal."""
-    parser.add_argument("--defs", action="append", default=[], metavar="DIR",
-                        help="definition files or folders to use besides the bundled ones")
+    parser.add_argument("--defs", action="append", default=[], metavar="DIR|SET",
+                        help="definition files or folders to use besides the bundled ones, or "
+                             "an installed set such as nexusformat ('nxschema definitions "
+                             "list')")
     parser.add_argument("--definition", metavar="LAYOUT",
                         help="apply this layout to the whole file (default: the root's @layout)")
     parser.add_argument("--domain", action="append", metavar="DOMAIN",

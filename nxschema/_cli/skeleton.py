@@ -40,8 +40,10 @@ def register(sub) -> None:
     parser.add_argument("definition", metavar="DEFINITION",
                         help="catalog key (NXxas, NXxas@subentry, ...) or definition file")
     parser.add_argument("-o", "--output", required=True, metavar="OUT", help="HDF5 file to write")
-    parser.add_argument("--defs", action="append", default=[], metavar="DIR",
-                        help="extra definition files or folders (repeatable; override bundled)")
+    parser.add_argument("--defs", action="append", default=[], metavar="DIR|SET",
+                        help="extra definition files or folders, or an installed set such as "
+                             "nexusformat ('nxschema definitions list'); repeatable; they "
+                             "override bundled ones")
     parser.add_argument("--recommended", action="store_true",
                         help="also write recommended members")
     parser.add_argument("--optional", action="store_true",

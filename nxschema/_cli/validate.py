@@ -8,7 +8,7 @@ import signal
 import sys
 
 from nxschema._cli.exitcodes import CONTRACT, INTERRUPTED, USAGE
-from nxschema._cli.output import EXTERNAL_POLICIES
+from nxschema._cli.output import EXTERNAL_POLICIES, add_input_format_option
 
 # Kept here, not imported from the batch module: building this parser must not import h5py.
 DEFAULT_INCLUDE = ("*.h5", "*.hdf5", "*.nxs", "*.nx5", "*.nx")
@@ -87,9 +87,12 @@ def register(sub) -> None:
     parser.add_argument("--definition", metavar="NAME|PATH",
                         help="apply this definition (a key such as NXxas, NXxas@subentry, "
                              "NXesrf_raw, or a definition file) to the whole file")
-    parser.add_argument("--defs", action="append", default=[], metavar="DIR",
-                        help="extra definition folders or files, YAML or NXDL (repeatable); "
-                             "they override the bundled definitions of the same name")
+    parser.add_argument("--defs", action="append", default=[], metavar="DIR|SET",
+                        help="extra definition folders or files, YAML (ours or nyaml) or NXDL, "
+                             "or an installed set: nexusformat, pynxtools, env "
+                             "(NEXUS_DEF_PATH), bundled (repeatable; see 'nxschema definitions "
+                             "list'); they override the bundled definitions of the same name")
+    add_input_format_option(parser)
     parser.add_argument("--no-bundled", action="store_true",
                         help="use only the --defs definitions")
     parser.add_argument("--strict-definitions", action="store_true",
@@ -164,7 +167,7 @@ def _usage(message: str) -> int:
 
 def run(args) -> int:
     # imported here: h5py and numpy are slow to import, and `nxschema --help` lists this command
-    from nxschema._cli.output import REPORTERS, Progress, Summary
+    from nxschema._cli.output import REPORTERS, Progress, Summary, definitions_header
     from nxschema._cli.project import find_project
     from nxschema._definitions.catalog import load
     from nxschema._definitions.nxdl_reader import LENIENT_CODES
@@ -181,11 +184,13 @@ def run(args) -> int:
     fail_on = args.fail_on or project.fail_on or "error"
     try:
         catalog = load(*project.definitions, *args.defs, bundled=not args.no_bundled,
-                       prefer=args.prefer, strict_definitions=args.strict_definitions)
+                       prefer=args.prefer, strict_definitions=args.strict_definitions,
+                       input_format=args.input_format)
     except DefinitionError as exc:
         for finding in exc.findings:
             print(finding, file=sys.stderr)
         return _usage("the definitions have errors (run 'nxschema check' on them)")
+    print(definitions_header(catalog.sources), file=sys.stderr)  # which sets, which versions
     lenient = sum(f.code in LENIENT_CODES for f in catalog.findings)
     if lenient:  # said once, not per finding: the findings of the files come next
         print(f"nxschema: {lenient} NXDL deviation{'s' if lenient != 1 else ''} from nxdl.xsd "
@@ -207,7 +212,7 @@ def run(args) -> int:
     summary = Summary(batch.total, fail_on)
     progress = Progress(batch.total, enabled=not args.quiet)
     try:
-        for report in batch:
+        for report in batch:  # each names its definitions (json, jsonl, sarif; text: info)
             with _no_interrupt():  # a report is printed and counted, or neither
                 progress.clear()
                 reporter.file(report)

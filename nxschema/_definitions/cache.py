@@ -30,6 +30,7 @@ FORMAT = 1
 # Modules whose code decides what a cached model looks like.
 _READER_MODULES = ("model.py", "_definitions/nxdl_reader.py", "_definitions/nxdl_xml.py",
                    "_definitions/bounds.py", "_definitions/yaml_reader.py",
+                   "_definitions/nyaml_reader.py", "_definitions/nyaml_doc.py",
                    "_definitions/yamlsource.py", "_definitions/catalog.py", "_definitions/cache.py")
 
 

@@ -18,75 +18,22 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from nxschema import model as m
+# Re-exported: callers list and find definition files through the catalog.
+from nxschema._definitions.files import (NXDL_SUFFIX, bundled_definitions_dir, definition_files,
+                                         path_problem)
 from nxschema._findings import DefinitionError, Finding, error, warning
-from nxschema.errors import ArgumentError, UnreadableFileError
+from nxschema.errors import ArgumentError
 
-YAML_SUFFIXES = (".yaml", ".yml")
-NXDL_SUFFIX = ".nxdl.xml"
+INPUT_FORMATS = ("auto", "nxschema", "nyaml")
 
 
-def bundled_definitions_dir() -> Path:
-    """The folder of the definitions shipped with nxschema.
+def read_file(path: Path, input_format: str = "auto") -> tuple[m.Definition | None,
+                                                                list[Finding]]:
+    """Read one YAML or NXDL definition file; problems (I/O included) come back as findings.
 
-    Returns:
-        ``nxschema/definitions`` inside the wheel, or the repository's ``definitions/``.
-
-    Raises:
-        nxschema.errors.UnreadableFileError: the folder is missing from the install.
+    A YAML file is nxschema's language or nyaml (FAIRmat's form): ``input_format`` says which,
+    or ``auto`` tells them apart by content (:func:`nyaml_reader.looks_like_nyaml`).
     """
-    here = Path(__file__).resolve().parents[1]  # the nxschema package
-    for candidate in (here / "definitions", here.parent / "definitions"):
-        if candidate.is_dir():
-            return candidate
-    raise UnreadableFileError("nxschema's bundled definitions/ folder is missing from the install")
-
-
-def is_definition_file(path: Path) -> bool:
-    return path.name.endswith(NXDL_SUFFIX) or path.suffix in YAML_SUFFIXES
-
-
-def path_problem(path: str | os.PathLike) -> str | None:
-    """Why ``path`` cannot be a definition argument, or None for a regular file or a folder.
-
-    Asked before anything is opened: a FIFO would block the reader forever, and /dev/zero or a
-    socket is no definition either.
-    """
-    try:
-        mode = os.stat(path).st_mode
-    except FileNotFoundError:
-        return "no such file or folder"
-    except OSError as exc:
-        return f"cannot read: {exc.strerror or exc}"
-    if stat.S_ISREG(mode) or stat.S_ISDIR(mode):
-        return None
-    return f"not a regular file or folder (a {_kind(mode)})"
-
-
-def _kind(mode: int) -> str:
-    for test, name in ((stat.S_ISFIFO, "FIFO"), (stat.S_ISCHR, "character device"),
-                       (stat.S_ISBLK, "block device"), (stat.S_ISSOCK, "socket")):
-        if test(mode):
-            return name
-    return "special file"
-
-
-def definition_files(path: Path) -> list[Path]:
-    """``path`` itself if it is not a folder, else every definition file below it, sorted.
-
-    A FIFO or device given as ``path`` is returned as is, so that :func:`read_file` reports it;
-    one inside a folder is listed too, and refused there the same way.
-    """
-    if not path.is_dir():
-        return [path] if path.exists() else []
-    found = []
-    for root, dirs, files in os.walk(path):
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        found += [Path(root) / f for f in sorted(files) if is_definition_file(Path(f))]
-    return found
-
-
-def read_file(path: Path) -> tuple[m.Definition | None, list[Finding]]:
-    """Read one YAML or NXDL definition file; problems (I/O included) come back as findings."""
     try:
         data = _read_regular(path)
     except OSError as exc:
@@ -104,6 +51,10 @@ def read_file(path: Path) -> tuple[m.Definition | None, list[Finding]]:
         from nxschema._definitions.nxdl_reader import read_nxdl
 
         return read_nxdl(text, str(path))
+    from nxschema._definitions.nyaml_reader import looks_like_nyaml, read_nyaml
+
+    if input_format == "nyaml" or input_format == "auto" and looks_like_nyaml(text):
+        return read_nyaml(text, str(path))
     from nxschema._definitions.yaml_reader import read_yaml
 
     return read_yaml(text, str(path))
@@ -148,6 +99,8 @@ class Catalog:
             raise ArgumentError("prefer must be 'yaml' or 'nxdl'")
         self.prefer = prefer
         self.findings: list[Finding] = []
+        # where the definitions came from (nxschema._definitions.sets.SetInfo), in load order
+        self.sources: list = []
         self._entries: dict[str, _Entry] = {}
         self._resolved: dict[str, m.Definition] = {}
 
@@ -182,11 +135,12 @@ class Catalog:
         """A catalog with the same definitions, to add more without changing this one."""
         other = Catalog(prefer=self.prefer)
         other._entries = dict(self._entries)
+        other.sources = list(self.sources)
         other.findings = list(self.findings)
         return other
 
     def load_path(self, path: str | os.PathLike[str], *, layer: int = 1,
-                  cache: bool = True) -> None:
+                  cache: bool = True, input_format: str = "auto") -> None:
         """Read a file or folder; with ``cache``, a folder comes from the cache when unchanged
         (nxschema/_cache.py: keyed by every file's path, size and mtime)."""
         path = Path(path)
@@ -194,12 +148,12 @@ class Catalog:
         if problem:
             self.findings.append(error("io", problem, file=str(path)))
             return
-        if cache and path.is_dir():
+        if cache and path.is_dir() and input_format == "auto":
             from nxschema._definitions.cache import read_folder
 
             entries = read_folder(path, definition_files(path), read_file)
         else:
-            entries = [(file, *read_file(file)) for file in definition_files(path)]
+            entries = [(file, *read_file(file, input_format)) for file in definition_files(path)]
         for file, definition, found in entries:
             self.findings += found
             if definition is not None:
@@ -303,8 +257,21 @@ class Catalog:
 DefinitionsLike = Catalog | str | os.PathLike[str] | Iterable[str | os.PathLike[str]]
 
 
+def resolve_source(path) -> tuple[Path | None, str | None]:
+    """A ``--defs`` value as (folder or file, set name): an existing path is itself; otherwise
+    a set name (``bundled``, ``nexusformat``, ``pynxtools``, ``env``; see
+    :mod:`nxschema._definitions.sets`) is its folder, or None when that set is not installed."""
+    from nxschema._definitions import sets
+
+    text = os.fspath(path)
+    if text in sets.NAMES and not Path(text).exists():
+        return sets.set_path(text), text
+    return Path(text), None
+
+
 def load(*paths: str | os.PathLike[str], bundled: bool = True, prefer: str = "yaml",
-         strict: bool = True, strict_definitions: bool = False) -> Catalog:
+         strict: bool = True, strict_definitions: bool = False,
+         input_format: str = "auto") -> Catalog:
     """Load definitions into a :class:`Catalog`.
 
     NXDL that breaks nxdl.xsd in small ways (``required="true"`` on a field, ``optional="True"``,
@@ -312,13 +279,17 @@ def load(*paths: str | os.PathLike[str], bundled: bool = True, prefer: str = "ya
     reading").
 
     Args:
-        paths: files or folders of YAML (``.yaml``) and NXDL (``.nxdl.xml``) definitions; a
-            later one overrides an earlier one of the same key.
+        paths: files or folders of YAML (``.yaml``: ours or nyaml) and NXDL (``.nxdl.xml``)
+            definitions, or names of installed sets (``nexusformat``, ``pynxtools``, ``env``,
+            ``bundled``); a later one overrides an earlier one of the same key.
+            ``catalog.sources`` records each one's name, path, version and count.
         bundled: load the definitions shipped with nxschema first (``paths`` override them).
         prefer: ``yaml`` or ``nxdl``: which wins when one folder holds both forms of a key.
         strict: raise when loading finds an error (else the findings are in
             ``catalog.findings``).
         strict_definitions: make the lenient-reading warnings errors too.
+        input_format: how ``*.yaml`` files are read: ``auto`` (by content), ``nxschema``,
+            ``nyaml``.
 
     Returns:
         The :class:`Catalog`, with ``extends`` resolved on lookup.
@@ -327,11 +298,23 @@ def load(*paths: str | os.PathLike[str], bundled: bool = True, prefer: str = "ya
         nxschema.errors.DefinitionError: with ``strict``, any error; ``.findings`` says which.
         nxschema.errors.ArgumentError: ``prefer`` is neither ``yaml`` nor ``nxdl``.
     """
+    from nxschema._definitions import sets
+
     catalog = Catalog(prefer=prefer)
     if bundled:
         catalog.load_path(bundled_definitions_dir(), layer=0)
+        catalog.sources.append(sets.describe("bundled", bundled_definitions_dir()))
     for layer, path in enumerate(paths, start=1):
-        catalog.load_path(path, layer=layer)
+        folder, name = resolve_source(path)
+        if folder is None:
+            catalog.findings.append(error(
+                "io", f"the definition set {name!r} is not installed here (see 'nxschema "
+                "definitions list')", file=str(path)))
+            continue
+        catalog.load_path(folder, layer=layer, input_format=input_format)
+        if folder.exists():
+            catalog.sources.append(sets.describe(name, folder) if name
+                                   else sets.describe_path(folder))
     if strict_definitions:
         from nxschema._definitions.nxdl_reader import LENIENT_CODES
 

@@ -232,6 +232,7 @@ def rule_personal_marks(definition, catalog):
     definitions are checked: NXDL has no such mark (the official NXuser would always warn)."""
     if definition.source is None or definition.source.file.endswith(".nxdl.xml"):
         return
+    nyaml = None  # asked once, at the first name that needs it
     for element, parents in _elements(definition):
         if not isinstance(element, (m.Field, m.Attribute, m.Link)) or element.personal is not None:
             continue
@@ -240,9 +241,23 @@ def rule_personal_marks(definition, catalog):
                    parents[-1].nx_class == "NXuser") or (not parents and
                                                           definition.name == "NXuser")
         if name in PERSONAL_NAMES or (name == "name" and in_user):
+            if nyaml is None:
+                nyaml = _is_nyaml(definition.source.file)
+            if nyaml:
+                return  # nyaml, like NXDL, has no such mark
             yield _at(element, "personal-unmarked", f"{element.name!r} is named like personal "
                       "data but not marked: add 'personal: true' (or 'personal: false' if it "
                       "is not)", severity="warning")
+
+
+def _is_nyaml(file: str) -> bool:
+    from nxschema._definitions.nyaml_reader import looks_like_nyaml
+
+    try:
+        with open(file, encoding="utf-8") as handle:
+            return looks_like_nyaml(handle.read())
+    except (OSError, UnicodeDecodeError):
+        return False
 
 
 RULES = (rule_classes, rule_types_and_units, rule_symbols, rule_extends, rule_duplicates,

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 import h5py
 
@@ -29,6 +29,10 @@ class Report:
 
     file: str
     findings: list[Finding] = field(default_factory=list)
+    # The definition sets used, {name: version} (from Catalog.sources, which also has each
+    # set's path and count): the header the reporters print with each file. A class default, so
+    # that a report without one carries none.
+    definitions: ClassVar[dict] = {}
 
     @property
     def errors(self) -> list[Finding]:
@@ -254,7 +258,15 @@ def validate(target: str | os.PathLike[str] | h5py.File | h5py.Group, *,
     """
     name = target.file.filename if isinstance(target, (h5py.File, h5py.Group)) else \
         os.fspath(target)
-    return Report(name, list(iter_findings(target, definitions=definitions,
-                                           definition=definition, external=external,
-                                           jobs=jobs, strict_definitions=strict_definitions,
-                                           discovery=discovery)))
+    catalog = _catalog_of(definitions, strict_definitions)
+    report = Report(name, list(iter_findings(target, definitions=catalog,
+                                             definition=definition, external=external,
+                                             jobs=jobs, strict_definitions=strict_definitions,
+                                             discovery=discovery)))
+    report.definitions = sources_header(catalog.sources)
+    return report
+
+
+def sources_header(sources) -> dict:
+    """``{name: version}`` of the definition sets a catalog was loaded from."""
+    return {s.name: s.version or "version unknown" for s in sources}

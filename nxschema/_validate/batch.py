@@ -23,7 +23,8 @@ from typing import Any
 from nxschema._definitions.catalog import DefinitionsLike
 from nxschema._findings import SEVERITIES, Finding
 from nxschema._validate.api import (
-    PARALLEL_MIN_LINKS, Report, _catalog_of, iter_findings, split_root, validate_part,
+    PARALLEL_MIN_LINKS, Report, _catalog_of, iter_findings, sources_header, split_root,
+    validate_part,
 )
 from nxschema.errors import ArgumentError
 
@@ -206,6 +207,8 @@ class Batch:
         self.timeout, self.sort, self.client = timeout, sort, client
         self.overrides = dict(severity or {})
         self.settings = Settings(_catalog_of(definitions), definition, external, discovery)
+        # which definition sets (and versions) every report was made with, as validate() says
+        self._definitions = sources_header(getattr(self.settings.catalog, "sources", ()))
         self._results = self._ordered(self._run()) if sort else self._run()
 
     def __iter__(self) -> Iterator[Report]:
@@ -213,6 +216,7 @@ class Batch:
 
     def __next__(self) -> Report:
         report = apply_overrides(next(self._results), self.overrides)
+        report.definitions = self._definitions
         self.done += 1
         return report
 
