@@ -263,6 +263,9 @@ class Walker:
                 for message, spec in links.check_links(self, child, cnode, node.path, matched):
                     yield self.finding(message.code, self.severity(spec, message.severity),
                                        cnode, message.text, spec)
+            elif child.link == LINK_SOFT:
+                for message in links.soft_link_target(self, child, node.path):
+                    yield self.finding(message.code, message.severity, cnode, message.text)
             if child.is_group:
                 yield from self.child_group(child, cnode, attrs, nx_class, matched, entry_state,
                                             depth, stack, path,
