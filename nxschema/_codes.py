@@ -170,6 +170,9 @@ CODES: dict[str, Code] = {c.code: c for c in (
          "definition's target path.", "NXdata/energy linking to /entry/sample/temperature", "_validate.links"),
     Code("link-target-attribute", "warning", _F, "A link's @target names another path than "
          "the one it resolves to.", "@target='/entry/old/x' on a link to /entry/new/x", "_validate.links"),
+    Code("placeholder-sibling", "warning", _F, "A FIELDNAME_errors (_set, _weights, _mask) "
+         "field names a field its group does not hold.",
+         "temperature_errors without temperature", "_validate.dataset_rules"),
     Code("missing-nx-class", "warning", _F, "A group has no NX_class attribute.",
          "h5py group created without attrs", _WALKER),
     Code("wrong-kind", "error", _F, "A dataset stands where a group is expected, or the reverse.",
@@ -181,8 +184,9 @@ CODES: dict[str, Code] = {c.code: c for c in (
     Code("bad-value", "error", _F, "NX_POSINT ≤ 0 or NX_BOOLEAN not 0/1.",
          "sequence_index = 0", "_validate.dataset_rules"),
     Code("wrong-value", "error", _F, "A fixed value differs.", "definition = 'NXxax'", "_validate.dataset_rules"),
-    Code("not-in-enumeration", "error", _F, "A value is not in the enumeration (open ones accept "
-         "@custom=True).", "probe = 'xray'", "_validate.dataset_rules"),
+    Code("not-in-enumeration", "error", _F, "A value is not in the enumeration (an open one: a warning "
+         "unless the value is marked @custom=True).",
+         "probe = 'xray'", "_validate.dataset_rules"),
     Code("wrong-rank", "error", _F, "The dataset's rank differs from the definition's.",
          "energy of shape (10, 10) where rank 1 is required", "_validate.dataset_rules"),
     Code("wrong-shape", "error", _F, "A fixed axis length differs.",

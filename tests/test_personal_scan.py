@@ -90,3 +90,60 @@ def test_cli_text_json_and_exit_codes(files):
     missing = run(files / "nope.h5")
     assert missing.returncode == 2 and "Traceback" not in missing.stderr
     assert run(files / "raw.h5", "--definition", "NXnothing").returncode == 2
+
+
+def test_discovery_binds_the_bliss_file_without_definition(files):
+    """NXesrf_raw applies to the file by its ``applies_when`` (@publisher bliss): its
+    ``sample/experimenter`` (personal there, not in NXsample) is found with no definition."""
+    items = _by_path(nxschema.personal_data(files / "raw.h5"))
+    experimenter = items[("/1.1/sample/experimenter", None)]
+    assert experimenter.found_by == "definition" and experimenter.reason == "personal"
+    assert experimenter.definition == "NXesrf_raw"
+    assert experimenter.concept.startswith("NXesrf_raw/") and \
+        experimenter.concept.endswith("/experimenter")
+    # Without @publisher, nothing applies NXesrf_raw: the field is no longer marked.
+    with h5py.File(files / "raw.h5", "a") as f:
+        del f.attrs["publisher"]
+    assert ("/1.1/sample/experimenter", None) not in _by_path(
+        nxschema.personal_data(files / "raw.h5"))
+
+
+def test_the_binding_carries_personal_domain_and_real_place(files):
+    from nxschema._binding.tree import bind
+    binding = bind(files / "master.h5", definition="NXesrf_raw")
+    email = [b for b in binding.of("/1.1/user/email") if b.definition == "NXuser"]
+    assert email and email[0].personal and email[0].domain == "administrative"
+    assert email[0].file == str(files / "raw.h5") and email[0].where == "/1.1/user/email"
+    # affiliation is not marked personal itself; it inherits NXuser's domain.
+    affiliation = [b for b in binding.of("/1.1/user/affiliation") if b.definition == "NXuser"]
+    assert affiliation and not affiliation[0].personal
+    assert affiliation[0].domain == "administrative"
+    title = binding.of("/1.1/title")
+    assert title and all(b.domain != "administrative" for b in title)
+
+
+@pytest.mark.parametrize("policy", ["below", "never"])
+def test_virtual_and_external_storage_outside_the_policy_are_not_searched(tmp_path, policy):
+    import os
+    import shutil
+
+    import hostile
+    from nxschema._personal.scan import scan
+
+    path, _secret, _raw = hostile.vds_escape(tmp_path / "folder", tmp_path / "elsewhere")
+    result = scan(path, external=policy)
+    refused = [p for p in result.problems if "its data is not read" in p]
+    assert len(refused) == 2, result.problems
+    assert any("secret.h5" in p for p in refused) and any("raw.bin" in p for p in refused)
+    strace = shutil.which("strace")
+    if strace is None or subprocess.run([strace, "-o", os.devnull, "true"]).returncode:
+        pytest.skip("strace not usable here: the files the run opens cannot be listed")
+    log = tmp_path / "trace.txt"
+    subprocess.run([strace, "-f", "-e", "trace=openat", "-o", str(log), sys.executable, "-m",
+                    "nxschema", "personal", "--external", policy, path], capture_output=True,
+                   timeout=120, env={**os.environ,
+                                     "PYTHONPATH": os.path.dirname(os.path.dirname(
+                                         nxschema.__file__))})
+    trace = log.read_text()
+    assert "vds.h5" in trace  # the trace did record the run
+    assert "elsewhere/secret.h5" not in trace and "raw.bin" not in trace

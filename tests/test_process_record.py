@@ -17,6 +17,7 @@ import nxschema
 from nxschema._process import record as _process
 from nxschema._process.record import read_config, read_processes, read_record, record_process
 from nxschema._process.config import dump_config, same
+from nxschema.errors import ArgumentError, NotFoundError
 
 CONFIG = {"edge": 7.112, "pre": [-150, -30], "norm": {"order": 2, "clamp": True},
           "label": "Fe K", "smooth": None}
@@ -346,3 +347,41 @@ def test_configuration_printed_by_the_cli_feeds_the_program_back(tmp_path):
 def test_public_api_names():
     assert nxschema.record_process is record_process
     assert nxschema.read_processes is read_processes
+
+
+def test_reading_steps_never_leaves_the_file_or_its_folder(tmp_path):
+    """A step whose program and configuration are virtual datasets over a file outside the
+    folder, and an entry that is an external link: nothing of the other files is read."""
+    outside, folder = tmp_path / "outside", tmp_path / "folder"
+    outside.mkdir()
+    folder.mkdir()
+    with h5py.File(outside / "secret.h5", "w") as f:
+        f["text"] = np.array([b'{"secret": 1}'], dtype="S13")
+        entry = f.create_group("entry")
+        entry.attrs["NX_class"] = "NXentry"
+        step = entry.create_group("elsewhere")
+        step.attrs["NX_class"] = "NXprocess"
+        step["program"] = "other"
+    layout = h5py.VirtualLayout(shape=(1,), dtype="S13")
+    layout[0] = h5py.VirtualSource(str(outside / "secret.h5"), "text", shape=(1,))
+    path = folder / "proc.h5"
+    with h5py.File(path, "w") as f:
+        entry = f.create_group("entry")
+        entry.attrs["NX_class"] = "NXentry"
+        step = entry.create_group("integrate")
+        step.attrs["NX_class"] = "NXprocess"
+        step.create_virtual_dataset("program", layout)
+        step["version"], step["sequence_index"] = "1", 1
+        note = step.create_group("configuration")
+        note.attrs["NX_class"] = "NXnote"
+        note["type"] = "application/json"
+        note.create_virtual_dataset("data", layout)
+        f["linked"] = h5py.ExternalLink(str(outside / "secret.h5"), "/entry")
+        entry["soft_to_linked"] = h5py.SoftLink("/linked/elsewhere")
+    (record,) = read_processes(path)
+    assert record.path == "/entry/integrate" and record.program is None
+    assert record.config is None and "cannot be read" in record.config_problem
+    with pytest.raises(ArgumentError, match="cannot be read"):
+        read_config(path, "entry/integrate")
+    with pytest.raises(NotFoundError):  # through the external link: not followed
+        read_processes(path, entry="linked")

@@ -333,6 +333,9 @@ def test_validation_judges_units_by_dimension(tmp_path):
         "phi": ("m", "rotation"), "x": ("deg", "translation"), "free": ("mm", None),
         "hkl": ("mm", None), "ratio": ("mm", None), "stopping_power": ("J/mm", None),
         "size": ("μm", None), "pressure": ("bars", None)})
+    # "free" has no @transformation_type: nxdlTypes allows mm, NXtransformations makes such an
+    # axis NX_UNITLESS (a direction): a note, not a warning.
+    assert found.pop("free").severity == "info"
     assert set(found) == {"phi", "x", "hkl", "ratio"}
     assert all(f.code == "implausible-units" and f.severity == "warning"
                for f in found.values())

@@ -157,3 +157,24 @@ def test_relative_soft_links_and_validating_one_group(tmp_path):
     assert all(p.startswith("/2.1") for _, p in found)
     assert ("axis-length", "/2.1/data/energy") in found  # the link resolved to `mode`
     assert nxschema.validate(path).errors  # and the whole file, from its path
+
+
+def test_soft_link_outside_link_concepts_has_its_target_attribute_checked(tmp_path):
+    # Soft links no definition asks for: @target on the original names another path for
+    # one (pynxtools' internal-link-wrong-target case) and the right one for the other.
+    path = tmp_path / "t.nxs"
+    with h5py.File(path, "w") as f:
+        entry = f.create_group("entry")
+        entry.attrs["NX_class"] = "NXentry"
+        note = entry.create_group("note")
+        note.attrs["NX_class"] = "NXnote"
+        note.create_dataset("description", data="text").attrs["target"] = \
+            "/other_entry/note/description"
+        note.create_dataset("type", data="text/plain").attrs["target"] = "/entry/note/type"
+        sample = entry.create_group("sample")
+        sample.attrs["NX_class"] = "NXsample"
+        sample["description"] = h5py.SoftLink("/entry/note/description")
+        sample["type"] = h5py.SoftLink("/entry/note/type")
+    found = [f for f in nxschema.validate(path).findings if f.code == "link-target-attribute"]
+    assert [(f.path, f.severity) for f in found] == [("/entry/sample/description", "warning")]
+    assert "resolves to '/entry/note/description'" in found[0].message

@@ -198,3 +198,22 @@ def test_format_from_the_file_name_as_the_reader_does(xas):
         _data(f["1.1/normalisation/configuration"], "data", "edge = 7.112 without a section")
     assert ("bad-config", "/1.1/normalisation/configuration/data") in codes(
         nxschema.validate(xas))
+
+
+def test_fieldname_errors_needs_its_field(tmp_path):
+    # NXobject's FIELDNAME_errors/_weights: the placeholder is a field of the same group
+    # (pynxtools' reserved-suffix-from-baseclass case), through the base-class binding.
+    path = tmp_path / "suffix.h5"
+    with h5py.File(path, "w") as f:
+        entry = f.create_group("entry")
+        entry.attrs["NX_class"] = "NXentry"
+        sample = entry.create_group("sample")
+        sample.attrs["NX_class"] = "NXsample"
+        sample["temperature"] = 300.0
+        sample["temperature_errors"] = 0.5
+        sample["pressure_errors"] = 0.1
+        sample["humidity_weights"] = 0.2
+    found = sorted((f.path, f.severity) for f in nxschema.validate(path).findings
+                   if f.code == "placeholder-sibling")
+    assert found == [("/entry/sample/humidity_weights", "warning"),
+                     ("/entry/sample/pressure_errors", "warning")]

@@ -38,6 +38,8 @@ class AttrPlan:
     value: str | None
     requirement: str
     src: str
+    personal: bool = False  # marked ``personal: true``
+    domain: str | None = None  # its own domain, else its owner's (inherited)
 
 
 @dataclass(slots=True)
@@ -69,6 +71,10 @@ class FieldPlan:
     opens: bool = True
     refers_to: str | None = None  # "files": the values are paths of files (_validate/files.py)
     rules: tuple | None = None  # the validator's dataset rules that apply, found on first use
+    personal: bool = False  # marked ``personal: true``
+    # Its own domain, else the enclosing group's or definition's: NXuser is administrative as
+    # a whole, so every member of it is.
+    domain: str | None = None
 
 
 @dataclass(slots=True)
@@ -96,6 +102,8 @@ class GroupPlan:
     config: m.ConfigSpec | None = None
     concept: str = ""
     name_type: str = "any"
+    personal: bool = False  # marked ``personal: true``
+    domain: str | None = None  # its own domain, else the enclosing group's or definition's
     # (name, is_group, NX_class) -> candidate fits, filled by the binder: names repeat from
     # entry to entry, and fitting one is a pure function of the plan.
     fits: dict = field(default_factory=dict, repr=False, compare=False)
@@ -184,19 +192,24 @@ class _Compiler:
         """(definition name, source) of an element: inherited ones name the parent."""
         return self.origin.get(id(element), self.definition.name), _src(element)
 
-    def attribute(self, attr: m.Attribute) -> AttrPlan:
+    def attribute(self, attr: m.Attribute, domain: str | None = None) -> AttrPlan:
         enum, is_open = _enum(attr.enumeration)
         return AttrPlan(attr.name, attr.type, enum, is_open, attr.value,
-                        m.requirement(attr, self.category), _src(attr))
+                        m.requirement(attr, self.category), _src(attr),
+                        personal=bool(getattr(attr, "personal", False)),
+                        domain=getattr(attr, "domain", None) or domain)
 
-    def field(self, f, path: str = "") -> FieldPlan:
+    def field(self, f, path: str = "", domain: str | None = None) -> FieldPlan:
         requirement = m.requirement(f, self.category)
         low, high = _occurs(f, requirement)
         name, src = self.where(f)
+        personal = bool(getattr(f, "personal", False))
+        domain = getattr(f, "domain", None) or domain
         if isinstance(f, m.Link):
             return FieldPlan(f.name, True, None, None, None, (), False, None, False, None, {},
                              requirement, low, high, None, name, self.category, src,
-                             link_target=f.target, concept=path)
+                             link_target=f.target, concept=path, personal=personal,
+                             domain=domain)
         dims = f.dimensions
         rank = dims.rank if dims and isinstance(dims.rank, int) else None
         axes = dims.terms if dims else ()
@@ -208,17 +221,19 @@ class _Compiler:
             f.refers_to is not None
         return FieldPlan(
             f.name, False, f.type, f.units, rank, axes, "bin edge" in docs, enum, is_open,
-            f.value, {a.name: self.attribute(a) for a in f.attributes}, requirement, low, high,
-            f.config, name, self.category, src, opens=opens, concept=path,
-            refers_to=f.refers_to)
+            f.value, {a.name: self.attribute(a, domain) for a in f.attributes}, requirement,
+            low, high, f.config, name, self.category, src, opens=opens, concept=path,
+            refers_to=f.refers_to, personal=personal, domain=domain)
 
-    def group(self, g: m.Group, path: str = "") -> GroupPlan:
+    def group(self, g: m.Group, path: str = "", domain: str | None = None) -> GroupPlan:
         requirement = m.requirement(g, self.category)
         low, high = _occurs(g, requirement)
         name, src = self.where(g)
         plan = GroupPlan(g.nx_class, g.name, requirement, low, high, name, self.category, src,
                          forbid=tuple(g.forbid_extra), config=g.config, concept=path,
-                         name_type=name_kind(g.name, g.name_type))
+                         name_type=name_kind(g.name, g.name_type),
+                         personal=bool(getattr(g, "personal", False)),
+                         domain=getattr(g, "domain", None) or domain)
         self.fill(plan, g.members, g.attributes)
         return plan
 
@@ -227,20 +242,22 @@ class _Compiler:
         plan.ignore_groups = bool(d.ignore_extra_groups)
         plan.ignore_fields = bool(d.ignore_extra_fields)
         plan.ignore_attrs = bool(d.ignore_extra_attributes)
-        plan.attrs = {a.name: self.attribute(a) for a in attributes}
+        domain = plan.domain
+        plan.attrs = {a.name: self.attribute(a, domain) for a in attributes}
         base = plan.concept.rstrip("/")
         for member in members:
             if isinstance(member, m.Choice):
                 plan.choices.append((member.name, [
-                    self.group(g, f"{base}/{member.name}({g.nx_class})") for g in member.groups]))
+                    self.group(g, f"{base}/{member.name}({g.nx_class})", domain)
+                    for g in member.groups]))
                 continue
             path = f"{base}/{_key(member)}"
             if isinstance(member, m.Group):
                 if member.name:
                     path += f"({member.nx_class})"
-                child = self.group(member, path)
+                child = self.group(member, path, domain)
             else:
-                child = self.field(member, path)
+                child = self.field(member, path, domain)
             kind = name_kind(member.name, getattr(member, "name_type", None))
             if kind == "specified":
                 plan.named[member.name] = child
@@ -278,7 +295,7 @@ class Plans:
             d = self.catalog.raw(d.key)
         compiler = _Compiler(d)
         plan = GroupPlan(nx_class, None, "optional", 0, None, d.name, d.category, _src(d),
-                         concept="/")
+                         concept="/", domain=getattr(d, "domain", None))
         compiler.fill(plan, d.members, d.attributes)
         return plan
 
@@ -287,7 +304,7 @@ class Plans:
         if key not in self._roots:
             d, origin = self.merged(key)
             plan = GroupPlan("NXroot", None, "optional", 0, None, d.name, d.category, _src(d),
-                             concept="/")
+                             concept="/", domain=getattr(d, "domain", None))
             _Compiler(d, origin).fill(plan, d.members, d.attributes)
             self._roots[key] = plan
         return self._roots[key]

@@ -86,7 +86,3 @@ def fitting_forms(forms, by_name, base=None) -> list[GroupPlan]:
 
 def _class(child):
     return attr_or_none(child.io, child.oid, "NX_class")
-
-
-def _class(child):
-    return attr_or_none(child.io, child.oid, "NX_class")

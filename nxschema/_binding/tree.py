@@ -41,6 +41,13 @@ class Bound:
     how: str
     source: str  # the YAML or NXDL file:line where the concept is written
     tied: tuple[str, ...] = ()
+    personal: bool = False  # the concept is marked ``personal: true``
+    domain: str = ""  # the concept's domain (inherited from its group or definition)
+    file: str = ""  # the file the object really is in (through external and soft links)
+    where: str = ""  # its path in that file
+    # The concept's attributes that carry a personal mark or a domain:
+    # (name, personal, domain, source), for the consumers that judge attributes.
+    attrs: tuple[tuple[str, bool, str, str], ...] = ()
 
     def __str__(self) -> str:
         tied = f" (tied with {', '.join(self.tied)})" if self.tied else ""
@@ -101,7 +108,9 @@ class _Walk:
             plan = self.plans.root(key)
             contexts.append(plan)
             self.bound.append(Bound("/", "group", _text(attrs.get("NX_class")), plan.definition,
-                                    plan.category, "/", "root", plan.src))
+                                    plan.category, "/", "root", plan.src,
+                                    personal=plan.personal, domain=plan.domain or "",
+                                    file=file, where="/", attrs=_marked(plan)))
         self.group(root, "/", file, "/", attrs, contexts, 0, frozenset())
 
     def group(self, gid, path, file, where, attrs, contexts, depth, seen):
@@ -117,7 +126,9 @@ class _Walk:
             if plan is not None and not any(c.definition == plan.definition for c in contexts):
                 contexts.append(plan)
                 self.bound.append(Bound(path, "group", nx_class, plan.definition, plan.category,
-                                        _label(plan), "definition", plan.src))
+                                        _label(plan), "definition", plan.src,
+                                        personal=plan.personal, domain=plan.domain or "",
+                                        file=file, where=where, attrs=_marked(plan)))
         base = self.plans.base(nx_class) if nx_class else None
         if nx_class == "NXprocess":
             for form in discover.fitting_forms(self.plans.process_forms(), by_name, base):
@@ -135,6 +146,12 @@ class _Walk:
             has = (lambda name, c=child: c.io.has_link(c.oid, name.encode())) \
                 if child.is_group else None
             subs, claimed = [], False
+            if child.link == LINK_EXTERNAL and child.target:
+                real = (child.file, child.target.split("::", 1)[1])
+            elif child.link == LINK_SOFT:
+                real = self.resolver.locate(file, where.rstrip("/") + "/" + child.name)
+            else:
+                real = (file, where.rstrip("/") + "/" + child.name)
             for binder in binders:
                 fit = binder.bind(child.name, child.is_group, cclass, has)
                 if fit is None:
@@ -143,21 +160,24 @@ class _Walk:
                 c = fit.concept
                 self.bound.append(Bound(cpath, kind, cclass, c.definition, c.category,
                                         _label(c), fit.how, c.src,
-                                        tuple(_label(t) for t in fit.tied)))
+                                        tuple(_label(t) for t in fit.tied),
+                                        personal=c.personal, domain=c.domain or "",
+                                        file=real[0], where=real[1], attrs=_marked(c)))
                 if isinstance(c, GroupPlan) and fit.how != "misfit" and c.category != "base":
                     subs.append(c)
             if not claimed:
                 self.unbound.append(cpath)
             # Soft links are bound where they stand and walked where their target is.
             if child.is_group and child.link != LINK_SOFT and depth < MAX_DEPTH:
-                if child.link == LINK_EXTERNAL:
-                    real = (child.file, child.target.split("::", 1)[1])
-                else:
-                    real = (file, where.rstrip("/") + "/" + child.name)
                 if real not in seen:
                     self.group(child.oid, cpath, real[0], real[1], cattrs, subs, depth + 1,
                                seen | {real})
             child.release()
+
+
+def _marked(plan: Any) -> tuple[tuple[str, bool, str, str], ...]:
+    return tuple((a.name, a.personal, a.domain or "", a.src) for a in plan.attrs.values()
+                 if a.personal or a.domain)
 
 
 def bind(target: str | os.PathLike[str], *, definitions: Any = None,

@@ -210,7 +210,7 @@ def run_extract(args) -> int:
         return 2
     try:
         result = extract(args.file, catalog_keys(catalog), entry=args.entry,
-                         external=args.external)
+                         external=args.external, catalog=catalog)
     except IcatError as exc:
         return _fail(str(exc))
     for note in result.notes:

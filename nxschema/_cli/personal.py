@@ -34,8 +34,10 @@ def add_selection_options(parser) -> None:
                         help="definition files or folders to use besides the bundled ones, or "
                              "an installed set such as nexusformat ('nxschema definitions "
                              "list')")
-    parser.add_argument("--definition", metavar="LAYOUT",
-                        help="apply this layout to the whole file (default: the root's @layout)")
+    parser.add_argument("--definition", metavar="NAME",
+                        help="apply this layout or application definition to the whole file, "
+                             "as validate --definition (default: the root's @layout, else "
+                             "every definition whose applies_when the root meets)")
     parser.add_argument("--domain", action="append", metavar="DOMAIN",
                         help="members of this domain count as personal (repeatable; default: "
                              "administrative)")

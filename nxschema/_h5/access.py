@@ -82,22 +82,35 @@ _UNRESOLVED = "unresolved"
 _CYCLE = "soft or external links go round in a cycle at"
 
 
+class _Stop(str):
+    """Why a path leads nowhere (the message), with the finding code for it."""
+
+    code: str
+
+    def __new__(cls, code: str, message: str) -> "_Stop":
+        self = super().__new__(cls, message)
+        self.code = code
+        return self
+
+
 class Child:
     """One link in a group: its kind and, for soft and external links, where it points.
 
     ``kind`` is "group", "dataset", "other" (a named datatype) or None when the link does not
-    resolve (``problem`` says why). A hard link's kind is found when first asked for, by opening
+    resolve: then ``problem`` says why, and ``code`` is the finding code for it
+    (``dangling-link``, ``dangling-external-link``, ``external-link-not-followed``,
+    ``link-cycle``, ``too-large``, ``unreadable-object``), so that no consumer reads the
+    message to tell them apart. A hard link's kind is found when first asked for, by opening
     the object, which nearly every check does anyway: so in a group of thousands of entries each
     is opened just before it is walked, and released (:meth:`release`) once it has been.
     """
 
-    __slots__ = ("name", "link", "target", "_problem", "file", "_kind", "_loc", "_raw",
-                 "_key", "_oid", "_resolver", "code")
+    __slots__ = ("name", "link", "target", "_problem", "_code", "file", "_kind", "_loc",
+                 "_raw", "_key", "_oid", "_resolver")
 
     def __init__(self, name: str, link: int):
         self.name, self.link = name, link
-        self.target = self._problem = self.file = ""
-        self.code = ""  # set when the problem has a code of its own (link-cycle, too-large)
+        self.target = self._problem = self._code = self.file = ""
         self._kind = None
         self._loc = self._raw = self._key = self._oid = self._resolver = None
 
@@ -110,6 +123,15 @@ class Child:
     @property
     def problem(self) -> str:
         return self._problem if self.kind is None else ""
+
+    @property
+    def code(self) -> str:
+        """The finding code of :attr:`problem` ("" when the link resolves)."""
+        return self._code if self.kind is None else ""
+
+    def _fail(self, code: str, problem: str) -> None:
+        # Set together, before the kind is known: they count only if it stays None.
+        self._code, self._problem = code, problem
 
     def release(self) -> None:
         """Let the object close (the resolver's small cache may keep it a little longer)."""
@@ -161,6 +183,10 @@ class Resolver:
         self._roots: dict[str, object] = {}  # file -> its root group, as a backend object
         self._opened: OrderedDict = OrderedDict()  # (file, absolute path) -> object
         self._borrowed: dict[str, h5py.File] = {}
+        # Whether the backend's by-name calls refuse to traverse external links (both built-in
+        # backends do when h5py's HDF5 library is reachable through ctypes).
+        lapl = getattr(self.io.inner, "lapl", None)
+        self._refusing = lapl is not None and not (isinstance(lapl, int) and lapl == 0)
 
     def close(self) -> None:
         for fd, _ in self._raw_files.values():
@@ -198,15 +224,14 @@ class Resolver:
             links = self.io.inner.links(gid)
         except Exception as exc:  # a damaged header: say so where the links should be
             child = Child("", LINK_HARD)
-            child._problem = f"the links of this group cannot be listed: {one_line(exc)}"
-            child.code = "unreadable-object"
+            child._fail("unreadable-object",
+                        f"the links of this group cannot be listed: {one_line(exc)}")
             return [child]
         out = []
         if len(links) > MAX_CHILDREN:
             child = Child("", LINK_HARD)
-            child._problem = (f"{len(links):,} links in one group; only the first "
-                              f"{MAX_CHILDREN:,} are checked")
-            child.code = "too-large"
+            child._fail("too-large", f"{len(links):,} links in one group; only the first "
+                                     f"{MAX_CHILDREN:,} are checked")
             out.append(child)
             links = links[:MAX_CHILDREN]
         return out + [self._child(gid, raw, link, file, prefix) for raw, link in links]
@@ -235,7 +260,7 @@ class Resolver:
             if child.target.startswith("/"):
                 child._key = (file, child.target)
             child._kind = self._kind(gid, raw, child._key)
-            child._problem = f"dangling soft link to {short(child.target)}"
+            child._fail("dangling-link", f"dangling soft link to {short(child.target)}")
             # HDF5 refuses to cross an external link on its own (see _h5.policy): a soft link
             # that does not resolve may lead through one, or round in a cycle. Link by link:
             if child._kind is None or self._crosses(gid, raw):
@@ -244,7 +269,7 @@ class Resolver:
         elif link == LINK_EXTERNAL:
             self._external(gid, raw, child, file)
         else:
-            child._problem = "user-defined link type, not followed"
+            child._fail("dangling-link", "user-defined link type, not followed")
         return child
 
     def _resolve_hard(self, child: Child) -> None:
@@ -255,21 +280,24 @@ class Resolver:
             child._kind = "group" if self.io.is_group(obj) else "dataset"
         else:
             child._kind = self._kind(child._loc, child._raw, child._key)
-        child._problem = "cannot be opened (damaged object?)"
+        child._fail("unreadable-object", "cannot be opened (damaged object?)")
 
     def _external(self, gid, raw, child: Child, file: str) -> None:
         ext_file, ext_path = self.io.external_target(gid, raw)
         child.target = f"{ext_file}::{ext_path}"
-        child.file, child._problem = self._judge(file, ext_file, child.target)
-        if child._problem:
+        child.file, refused = self._judge(file, ext_file, child.target)
+        if refused:
+            child._fail("external-link-not-followed", refused)
             return
         root = self.root(child.file)
         if root is None:
-            child._problem = f"dangling external link: file {ext_file} cannot be opened"
+            child._fail("dangling-external-link",
+                        f"dangling external link: file {ext_file} cannot be opened")
             return
         child._loc, child._raw, child._key = root, ext_path.encode(), (child.file, ext_path)
         child._kind = self._kind(child._loc, child._raw, child._key)
-        child._problem = f"dangling external link: {ext_path} is not in {ext_file}"
+        child._fail("dangling-external-link",
+                    f"dangling external link: {ext_path} is not in {ext_file}")
         if child._kind is None or self._crosses(root, child._raw):
             self._by_hand(child, child.file, ext_path)
 
@@ -281,37 +309,42 @@ class Resolver:
     def _crosses(self, loc, raw: bytes) -> bool:
         # HDF5 follows the links inside a path by itself, external ones too: a soft link, or
         # an external link's path, may lead through another external link into a third file,
-        # which the policy has not judged. The file number of what was reached tells.
+        # which the policy has not judged. Where the backend's by-name calls refuse external
+        # links (_h5.policy.no_external_traversal), such a path does not resolve at all and is
+        # walked by hand anyway; else the file number of what was reached tells.
+        if self._refusing:
+            return False
         return self.io.file_number(loc, raw) != self.io.file_number(loc, b".")
 
     def _by_hand(self, child: Child, file: str, path: str) -> None:
         """Resolve ``path`` in ``file`` link by link, each external link under the policy, and
         point ``child`` at what it reaches (or give it the problem that stops it)."""
         found = self._walk(file, path)
-        if isinstance(found, str):
-            if child._kind is None and found.startswith("dangling"):
+        if isinstance(found, _Stop):
+            if child._kind is None and found.code == "dangling-link":
                 return  # keep the link's own message
-            child._kind, child._problem = None, found
-            if found.startswith(_CYCLE):
-                child.code = "link-cycle"
-            elif "not followed" in found:
-                child.code = "external-link-not-followed"
+            child._kind = None
+            code = found.code
+            if code == "dangling-link" and child.link == LINK_EXTERNAL:
+                code = "dangling-external-link"
+            child._fail(code, found)
             return
         child.file, final = found
         child._loc, child._raw, child._key = self.root(child.file), final.encode(), found
         child._kind = None if child._loc is None else self._kind(child._loc, child._raw, found)
-        child._problem = f"dangling link: {final} is not in {child.file}"
+        child._fail("dangling-external-link" if child.link == LINK_EXTERNAL else
+                    "dangling-link", f"dangling link: {final} is not in {child.file}")
 
-    def _walk(self, file: str, path: str, hops: int = 16) -> tuple[str, str] | str:
+    def _walk(self, file: str, path: str, hops: int = 16) -> tuple[str, str] | _Stop:
         """The (file, path) that ``path`` in ``file`` leads to through soft and external links,
         or why it leads nowhere (a refused or dangling link, too many links in a row)."""
         file = os.path.normpath(os.path.abspath(file))
         root = self.root(file)
         parts = [p for p in path.split("/") if p]
         if root is None:
-            return f"dangling external link: file {file} cannot be opened"
+            return _Stop("dangling-link", f"dangling external link: file {file} cannot be opened")
         if hops <= 0:
-            return f"{_CYCLE} {short(path)}"
+            return _Stop("link-cycle", f"{_CYCLE} {short(path)}")
         for i in range(1, len(parts) + 1):
             prefix = ("/" + "/".join(parts[:i])).encode()
             rest = "/".join(parts[i:])
@@ -326,11 +359,12 @@ class Resolver:
                 ext_file, ext_path = self.io.external_target(root, prefix)
                 resolved, problem = self._judge(file, ext_file, f"{ext_file}::{ext_path}")
                 if problem:
-                    return problem
+                    return _Stop("external-link-not-followed", problem)
                 return self._walk(resolved, ext_path.rstrip("/") + ("/" + rest if rest else ""),
                                   hops - 1)
             if link is None:
-                return f"dangling link: {prefix.decode(errors='replace')} is not in {file}"
+                return _Stop("dangling-link",
+                             f"dangling link: {prefix.decode(errors='replace')} is not in {file}")
         return file, "/" + "/".join(parts)
 
     def identity(self, oid):
@@ -418,7 +452,7 @@ class Resolver:
         links on the way (for messages: only called when a finding is reported). Only links
         the policy follows are followed: a refused file is not opened even to name a place."""
         found = self._walk(file, path)
-        return (file, path) if isinstance(found, str) else found
+        return (file, path) if isinstance(found, _Stop) else found
 
     def _file(self, path: str):
         if path in self._borrowed:

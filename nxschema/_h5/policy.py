@@ -121,3 +121,32 @@ def no_external_traversal():
                 lapl = None
         _LAPL.append(lapl)
     return _LAPL[0]
+
+
+def open_inside(group, name: str, policy: str = "below"):
+    """``group[name]`` (an h5py Group or Dataset) without leaving its file, or None.
+
+    For readers that walk with h5py's high-level objects (process records): HDF5 refuses an
+    external link anywhere on the path (soft links through one included), and a dataset whose
+    data other files hold (virtual sources, external raw storage) is None unless ``policy``
+    allows those files. None too for a missing, dangling or unreadable object."""
+    import h5py
+    from h5py import h5d, h5g, h5o
+
+    lapl = no_external_traversal()
+    try:
+        if lapl is None:  # no callback: refuse at least an external link as the last step
+            if isinstance(group.get(name, getlink=True), h5py.ExternalLink):
+                return None
+            oid = h5o.open(group.id, name.encode())
+        else:
+            oid = h5o.open(group.id, name.encode(), lapl=lapl)
+    except (KeyError, OSError, RuntimeError, ValueError, TypeError):
+        return None
+    if isinstance(oid, h5g.GroupID):
+        return h5py.Group(oid)
+    if isinstance(oid, h5d.DatasetID):
+        if storage_refusal(policy, group.file.filename, oid):
+            return None
+        return h5py.Dataset(oid)
+    return None  # a named datatype: nothing a reader takes

@@ -63,6 +63,7 @@ class Step:
     name: str
     nx_class: str | None = None
     any_name: bool = False  # an unnamed group: any group of ``nx_class`` will do
+    label: str = ""  # the step of the concept's path, as the binding writes it: source(NXsource)
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +83,22 @@ class IcatKey:
     target: str | None = None  # for a link: the path of the data it links to
     steps: tuple[Step, ...] = field(default=(), compare=False, repr=False)
     source: m.Source | None = field(default=None, compare=False, repr=False)
+    entry: str = field(default="", compare=False, repr=False)  # the entry's concept step
+
+    @property
+    def concept(self) -> str:
+        """The concept the key stands for, in the binding's format (``Bound.concept``):
+        ``/(NXentry)/(NXinstrument)/source(NXsource)/current`` in ``definition``."""
+        labels = ([self.entry] if self.entry else []) + [s.label or s.name for s in self.steps]
+        return "/" + "/".join(labels)
+
+    @property
+    def classes(self) -> tuple[str, ...]:
+        """The class path below the entry: the groups' classes, then the field's name
+        (``("NXinstrument", "NXsource", "current")``)."""
+        if not self.steps:
+            return ()
+        return tuple(s.nx_class or "" for s in self.steps[:-1]) + (self.steps[-1].name,)
 
     @property
     def element(self) -> str:
@@ -127,6 +144,7 @@ def carries_icat(definition: m.Definition) -> bool:
 class _Walker:
     def __init__(self, definition: m.Definition):
         self.definition = definition
+        self.entry = ""  # the concept step of the entry being walked
         self.rows: list[IcatKey] = []
         self.links: list[tuple[m.Link, tuple[Step, ...], bool]] = []
 
@@ -138,8 +156,10 @@ class _Walker:
             for group in _groups_of(member):
                 required = self.required(group, True)
                 if group.nx_class == "NXentry" and not group.personal:
+                    self.entry = _label(group)
                     self.members(group.members, (), "", False, required)
                 elif group.nx_class == "NXsubentry":
+                    self.entry = ""
                     self.group(group, (), "", False, required)
         self.resolve_links()
         return self.rows
@@ -150,7 +170,8 @@ class _Walker:
                 self.field(member, steps, prefix, skipped, required)
             elif isinstance(member, m.Link):
                 if not member.personal and not skipped:  # plot groups re-link mapped data
-                    self.links.append((member, steps + (Step(member.name),), required))
+                    self.links.append((member, steps + (Step(member.name),), required,
+                                       self.entry))
             else:
                 for group in _groups_of(member):
                     if isinstance(member, m.Choice) and group.name is None:
@@ -162,7 +183,8 @@ class _Walker:
             return  # personal data never goes to the catalogue
         name = group.name or default_name(group.nx_class)
         placeholder = group.name is not None and group.name_type in ("any", "partial")
-        here = steps + (Step(name, group.nx_class, group.name is None or placeholder),)
+        here = steps + (Step(name, group.nx_class, group.name is None or placeholder,
+                             _label(group)),)
         required = self.required(group, required)
         if not steps and group.nx_class == "NXsubentry":
             technique = technique_of(group)
@@ -218,16 +240,23 @@ class _Walker:
             units=spec.units if spec is not None else None,
             record=(icat.record if icat is not None and icat.record else DEFAULT_RECORD),
             mandatory=bool(mandatory), description=description, definition=self.definition.name,
-            kind=kind, explicit=explicit, target=target, steps=steps, source=source))
+            kind=kind, explicit=explicit, target=target, steps=steps, source=source,
+            entry=self.entry))
 
     def resolve_links(self) -> None:
         fields = [r for r in self.rows if r.kind == "field"]
-        for link, steps, _required in self.links:
+        for link, steps, _required, entry in self.links:
             target = _match_target(link.target, fields)
             if target is not None:
                 self.rows.append(m.replace(
                     target, path="/".join(s.name for s in steps), kind="link",
-                    target=target.path, steps=steps, source=link.source, explicit=False))
+                    target=target.path, steps=steps, source=link.source, explicit=False,
+                    entry=entry))
+
+
+def _label(group: m.Group) -> str:
+    """A group's step in its concept path, as the binding's plans write it."""
+    return f"{group.name}({group.nx_class})" if group.name else f"({group.nx_class})"
 
 
 def _groups_of(member):

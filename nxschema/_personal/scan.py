@@ -23,8 +23,8 @@ import numpy as np
 from nxschema._definitions.catalog import DefinitionsLike
 from nxschema._h5.access import EXTERNAL_POLICIES, judge_external, open_file
 from nxschema._h5.backend_h5py import decode
+from nxschema._h5.policy import storage_refusal
 from nxschema._personal import patterns
-from nxschema._personal.concepts import Concepts
 from nxschema.errors import ArgumentError
 
 DOMAINS = ("administrative",)
@@ -82,7 +82,8 @@ def personal_data(path: str | os.PathLike[str], *,
         path: the HDF5 file (opened read-only).
         definitions: a Catalog or paths of definition files/folders (default: the bundled
             ones).
-        definition: a layout to apply to the whole file (else the root's ``@layout``).
+        definition: a layout or application definition to apply to the whole file (else
+            the root's ``@layout``, else discovery by ``applies_when``, as for validation).
         domains: the domains whose members count (besides ``personal: true``).
         patterns_on: also look for e-mail addresses, ORCID iDs and phone numbers in every
             string.
@@ -105,8 +106,8 @@ def scan(path, *, definitions=None, definition: str | None = None, domains=DOMAI
         raise ArgumentError(f"external must be one of {', '.join(EXTERNAL_POLICIES)}")
     file = os.fspath(path)
     result = Scan(file)
-    walker = _Walker(Concepts.of(definitions, definition), tuple(domains), patterns_on, external,
-                     result)
+    marks = Marks.of(file, definitions, definition, external)
+    walker = _Walker(marks, tuple(domains), patterns_on, external, result)
     walker.run(file)
     result.items = _merged(result.items)
     return result
@@ -126,16 +127,87 @@ def _merged(items: list[PersonalItem]) -> list[PersonalItem]:
     return out
 
 
+@dataclass(frozen=True, slots=True)
+class Mark:
+    """Why a definition counts a value as personal or administrative."""
+
+    reason: str  # "personal" or "domain administrative"
+    concept: str  # the definition, then the concept path: NXuser/email
+    definition: str
+    source: str
+    domain: str
+
+
+class Marks:
+    """The binding of one file, as far as personal data is concerned: which concepts the
+    object shown at a path is bound to (:func:`nxschema._binding.tree.bind`, with the same
+    definitions, discovery and external-link policy as validation). No name is matched here."""
+
+    def __init__(self, binding):
+        self.by_path: dict[str, list] = {}
+        for b in binding.bound:
+            self.by_path.setdefault(b.path, []).append(b)
+        for found in self.by_path.values():
+            found.sort(key=lambda b: b.category == "base")  # the most specific concept first
+
+    @classmethod
+    def of(cls, file: str, definitions, definition: str | None, external: str) -> Marks:
+        from nxschema._binding.tree import bind
+        from nxschema._definitions.catalog import Catalog, load
+
+        if isinstance(definitions, Catalog):
+            catalog = definitions
+        else:
+            paths = [] if definitions is None else (
+                [definitions] if isinstance(definitions, (str, bytes)) or hasattr(
+                    definitions, "__fspath__") else list(definitions))
+            catalog = load(*paths)
+        if definition is not None and definition not in catalog and \
+                not os.path.exists(definition):
+            names = sorted(k for k in catalog if catalog[k].category in ("layout",
+                                                                         "application"))
+            raise ArgumentError(f"{definition!r} is not a loaded definition (layouts and "
+                                f"applications: {', '.join(names) or 'none'})")
+        return cls(bind(file, definitions=catalog, definition=definition, external=external))
+
+    def dataset(self, shown: str, domains) -> Mark | None:
+        found = self.by_path.get(shown, ())
+        for b in found:
+            if b.personal:
+                return Mark("personal", f"{b.definition}{b.concept}", b.definition, b.source,
+                            b.domain)
+        for b in found:
+            if b.domain in domains:
+                return Mark(f"domain {b.domain}", f"{b.definition}{b.concept}", b.definition,
+                            b.source, b.domain)
+        return None
+
+    def attribute(self, shown: str, name: str, domains) -> Mark | None:
+        marks = [(b, a) for b in self.by_path.get(shown, ()) for a in b.attrs if a[0] == name]
+        for b, (_, personal, domain, src) in marks:
+            if personal:
+                return Mark("personal", f"{b.definition}{b.concept}@{name}", b.definition,
+                            src, domain)
+        for b, (_, _, domain, src) in marks:
+            if domain in domains:
+                return Mark(f"domain {domain}", f"{b.definition}{b.concept}@{name}",
+                            b.definition, src, domain)
+        return None
+
+
 class _Walker:
-    def __init__(self, concepts: Concepts, domains, patterns_on, external, result: Scan):
-        self.concepts, self.domains, self.patterns_on = concepts, domains, patterns_on
+    """Walks every object once (hard links and cycles too) for the pattern detectors, and asks
+    :class:`Marks` what the object shown at each path stands for."""
+
+    def __init__(self, marks: Marks, domains, patterns_on, external, result: Scan):
+        self.marks, self.domains, self.patterns_on = marks, domains, patterns_on
         self.external, self.result = external, result
         self.seen: set = set()
         self.handles: dict[str, h5py.File] = {}
 
     def run(self, file: str) -> None:
         try:
-            self._walk_file(os.path.abspath(file), "/", self.concepts.root(), via="")
+            self._walk_file(os.path.abspath(file), "/", "/", via="")
         finally:
             for handle in self.handles.values():
                 handle.close()
@@ -146,19 +218,19 @@ class _Walker:
             self.result.files.append(file)
         return self.handles[file]
 
-    def _walk_file(self, file: str, path: str, context, via: str) -> None:
+    def _walk_file(self, file: str, path: str, shown, via: str) -> None:
         handle = self._open(file)
         obj = handle[path] if path != "/" else handle
-        self._visit(file, obj, path, context, via)
+        self._visit(file, obj, path, shown, via)
 
-    def _visit(self, file, obj, path, context, via) -> None:
+    def _visit(self, file, obj, path, shown, via) -> None:
         key = (file, h5py.h5o.get_info(obj.id).addr)
         if key in self.seen:
             return  # a hard link to something already scanned (or a cycle)
         self.seen.add(key)
-        self._attributes(file, obj, path, context, via)
+        self._attributes(file, obj, path, shown, via)
         if isinstance(obj, h5py.Dataset):
-            self._dataset(file, obj, path, context, via)
+            self._dataset(file, obj, path, shown, via)
             return
         for name in obj:
             child_path = f"{path.rstrip('/')}/{name}"
@@ -167,17 +239,16 @@ class _Walker:
             if isinstance(link, h5py.SoftLink):
                 continue  # its target is scanned where it is
             if isinstance(link, h5py.ExternalLink):
-                self._external(file, link, child_path, context, obj, name, child_via)
+                self._external(file, link, child_path, shown, obj, name, child_via)
                 continue
             try:
                 child = obj[name]
             except (KeyError, OSError, RuntimeError, ValueError):
                 self.result.problems.append(f"{file}::{child_path}: cannot be opened")
                 continue
-            self._visit(file, child, child_path, self.concepts.child(context, obj, child, name),
-                        child_via)
+            self._visit(file, child, child_path, f"{shown.rstrip('/')}/{name}", child_via)
 
-    def _external(self, file, link, child_path, context, parent, name, via) -> None:
+    def _external(self, file, link, child_path, shown, parent, name, via) -> None:
         target, problem = judge_external(file, link.filename, self.external)
         if problem:
             self.result.problems.append(f"{file}::{child_path}: {problem}")
@@ -190,12 +261,12 @@ class _Walker:
                                         f"{link.filename}::{link.path} cannot be followed "
                                         f"({type(exc).__name__})")
             return
-        self._visit(target, child, link.path, self.concepts.child(context, parent, child, name),
+        self._visit(target, child, link.path, f"{shown.rstrip('/')}/{name}",
                     via or child_path)
 
-    def _attributes(self, file, obj, path, context, via) -> None:
+    def _attributes(self, file, obj, path, shown, via) -> None:
         for name in obj.attrs:
-            mark = self.concepts.attribute_mark(context, name, self.domains)
+            mark = self.marks.attribute(shown, name, self.domains)
             if mark is not None:
                 self._add(file, path, name, "definition", mark, via, self._dtype_of_attr(obj, name))
             if self.patterns_on:
@@ -212,10 +283,15 @@ class _Walker:
         except Exception:
             return ""
 
-    def _dataset(self, file, ds, path, context, via) -> None:
-        mark = self.concepts.dataset_mark(context, self.domains)
+    def _dataset(self, file, ds, path, shown, via) -> None:
+        mark = self.marks.dataset(shown, self.domains)
         value = None
-        if _is_text(ds.dtype) and (ds.size or 0) <= TEXT_LIMIT:
+        # A virtual dataset or external raw storage reads other files: the validator's policy
+        # decides, as for external links; a refused one is listed, and none of it is read.
+        refused = storage_refusal(self.external, file, ds.id)
+        if refused:
+            self.result.problems.append(f"{file}::{path}: {refused}; its data is not read")
+        elif _is_text(ds.dtype) and (ds.size or 0) <= TEXT_LIMIT:
             try:
                 value = ds[()]
             except Exception:

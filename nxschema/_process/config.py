@@ -34,6 +34,7 @@ import h5py
 import numpy as np
 import yaml
 
+from nxschema._h5.policy import open_inside
 from nxschema._process.formats import (
     FORMATS,
     MAX_CONFIG_DEPTH,
@@ -260,11 +261,9 @@ def read_collection(group: h5py.Group, _depth: int = 1) -> dict:
                           "levels (a link cycle?)", "too-deep")
     out = {}
     for key in group:
-        if isinstance(group.get(key, getlink=True), h5py.ExternalLink):
-            continue
-        item = group.get(key)
+        item = open_inside(group, key)
         if item is None:
-            continue  # a dangling link: nothing to give back
+            continue  # a dangling link, or data in another file: nothing to give back
         if isinstance(item, h5py.Group):
             out[key] = read_collection(item, _depth + 1)
         else:

@@ -36,8 +36,7 @@ from typing import Any
 import h5py
 import numpy as np
 
-from nxschema._write.atomic import atomic_output
-from nxschema._process.formats import guess_format
+from nxschema._h5.policy import open_inside
 from nxschema._process.config import (
     CONFIG_FORMATS,
     MIME_TYPES,
@@ -49,7 +48,9 @@ from nxschema._process.config import (
     read_text,
     write_collection,
 )
+from nxschema._process.formats import guess_format
 from nxschema._validate.values import ISO8601
+from nxschema._write.atomic import atomic_output
 from nxschema.errors import ArgumentError, ArgumentTypeError, NotFoundError
 
 FORMS = ("v1", "v2")
@@ -363,18 +364,18 @@ def read_processes(file: str | os.PathLike[str] | h5py.File | h5py.Group,
     """
     with _opened(file) as root:
         if entry is None:
-            entries = [root[k] for k in root if isinstance(root.get(k), h5py.Group)
-                       and _nx_class(root[k]) == "NXentry"]
+            entries = [g for g in (open_inside(root, k) for k in root)
+                       if isinstance(g, h5py.Group) and _nx_class(g) == "NXentry"]
         else:
-            group = root.get(entry)
+            group = open_inside(root, entry)
             if not isinstance(group, h5py.Group):
                 raise NotFoundError(f"no entry {entry!r} in {_file_name(root)}")
             entries = [group]
         records = []
         for group in entries:
-            steps = [_read_step(group[k]) for k in group
-                     if not k.startswith(PARTIAL_PREFIX) and isinstance(group.get(k), h5py.Group)
-                     and _nx_class(group[k]) == "NXprocess"]
+            steps = [_read_step(g) for g in (open_inside(group, k) for k in group
+                                             if not k.startswith(PARTIAL_PREFIX))
+                     if isinstance(g, h5py.Group) and _nx_class(g) == "NXprocess"]
             steps.sort(key=lambda r: (r.sequence_index is None, r.sequence_index or 0, r.name))
             records += steps
         return records
@@ -396,7 +397,7 @@ def read_config(file: str | os.PathLike[str] | h5py.File | h5py.Group, process: 
             ValueError).
     """
     with _opened(file) as root:
-        group = root.get(process)
+        group = open_inside(root, process)
         if not isinstance(group, h5py.Group):
             raise NotFoundError(f"no group {process!r} in {_file_name(root)}")
         record = _read_step(group)
@@ -407,7 +408,7 @@ def read_config(file: str | os.PathLike[str] | h5py.File | h5py.Group, process: 
 
 def read_record(file, process: str) -> ProcessRecord:
     with _opened(file) as root:
-        group = root.get(process)
+        group = open_inside(root, process)
         if not isinstance(group, h5py.Group):
             raise NotFoundError(f"no group {process!r} in {_file_name(root)}")
         return _read_step(group)
@@ -416,7 +417,7 @@ def read_record(file, process: str) -> ProcessRecord:
 def _read_step(group: h5py.Group) -> ProcessRecord:
     form, fmt, text, config, problem = _read_configuration(group)
     sequence = _scalar(group, "sequence_index")
-    results = group.get("results")
+    results = open_inside(group, "results")
     return ProcessRecord(
         path=group.name, name=group.name.rsplit("/", 1)[-1],
         sequence_index=sequence if isinstance(sequence, int) else None,
@@ -428,17 +429,20 @@ def _read_step(group: h5py.Group) -> ProcessRecord:
 
 def _read_configuration(group: h5py.Group):
     """(form, format, text, config, problem) of a process group's configuration."""
-    item = group.get("configuration")
+    item = open_inside(group, "configuration")
     if item is None:
-        notes = [group[k] for k in group if isinstance(group.get(k), h5py.Group)
-                 and _nx_class(group[k]) == "NXnote" and "data" in group[k]]
+        notes = [g for g in (open_inside(group, k) for k in group)
+                 if isinstance(g, h5py.Group) and _nx_class(g) == "NXnote" and "data" in g]
         if not notes:
             return None, None, None, None, "no configuration in this process"
         item = notes[0]
     if isinstance(item, h5py.Dataset):
         label = item.attrs.get("format", item.attrs.get("type"))
         return ("v1",) + _parse(read_text(item), _decoded(label), None)
-    data = item.get("data")
+    data = open_inside(item, "data")
+    if data is None and "data" in item:  # there, but not to be read: never a collection
+        return ("v2", None, None, None, "the configuration's data cannot be read (a dangling "
+                "link, or data held by a file outside the external-file policy)")
     if isinstance(data, h5py.Dataset):
         label = _text(item, "type") or _text(item, "format")
         return ("v2",) + _parse(read_text(data), label, _text(item, "file_name"))
@@ -469,7 +473,7 @@ def _decoded(value):
 
 
 def _scalar(group: h5py.Group, name: str):
-    ds = group.get(name)
+    ds = open_inside(group, name)
     if not isinstance(ds, h5py.Dataset) or ds.shape not in ((), (1,)):
         return None
     value = ds[()]
@@ -478,7 +482,7 @@ def _scalar(group: h5py.Group, name: str):
 
 
 def _text(group: h5py.Group, name: str) -> str | None:
-    ds = group.get(name)
+    ds = open_inside(group, name)
     return read_text(ds) if isinstance(ds, h5py.Dataset) and ds.shape is not None else None
 
 

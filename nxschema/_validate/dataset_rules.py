@@ -61,6 +61,8 @@ def applies(entry, spec) -> bool:
         return spec.rank is not None or bool(spec.dims)
     if need == "units":
         return bool(spec.units)
+    if need == "sibling":
+        return spec.name.startswith(_SIBLING) and len(spec.name) > len(_SIBLING)
     return bool(spec.attrs)  # "attributes"
 
 
@@ -114,13 +116,25 @@ def value(frame: Frame):
         yield Message("wrong-value", f"value {scalar!r}, {spec.value!r} expected", "error",
                       advice=True)
     if spec.enum and isinstance(scalar, (str, int, float)) and str(scalar) not in spec.enum:
-        custom = spec.enum_open and attr_or_none(frame.io, frame.obj, "custom") in (
-            True, 1, "true", "True")
-        if not custom:
-            allowed = ", ".join(sorted(map(repr, spec.enum)))
-            hint = " (or mark it @custom=True)" if spec.enum_open else ""
+        allowed = ", ".join(sorted(map(repr, spec.enum)))
+        severity = _open_enum_severity(spec.enum_open,
+                                       attr_or_none(frame.io, frame.obj, "custom"))
+        if severity:
+            hint = " (an open enumeration: mark it @custom=True)" if spec.enum_open else ""
+            # An open enumeration's warning is the same in a base class and an application:
+            # advice already, so not made milder again.
             yield Message("not-in-enumeration", f"value {scalar!r} is not one of "
-                          f"{allowed}{hint}", "error", advice=True)
+                          f"{allowed}{hint}", severity, advice=not spec.enum_open)
+
+
+def _open_enum_severity(is_open: bool, custom) -> str | None:
+    """How bad a value outside an enumeration is. A closed one: an error. An open one allows
+    other values (nxdl.xsd, enumerationType/@open), and the writer should say so with
+    @custom=True: without it (or with @custom false) a warning, advice that leaves the file
+    valid, in a base class as in an application definition."""
+    if not is_open:
+        return "error"
+    return None if _scalar(custom) in (True, 1, "true", "True") else "warning"
 
 
 @rule(("dataset", None), codes=("bad-config", "config-schema", "unknown-config-format"),
@@ -230,6 +244,21 @@ def shape(frame: Frame):
                               f"{instance.definition}", "error")
 
 
+# NXobject: "the placeholders (FIELDNAME or GROUPNAME) can be replaced by the name of any
+# object that exists within the same group": FIELDNAME_errors are the errors *of a field*.
+_SIBLING = "FIELDNAME"
+
+
+@rule(("dataset", None), codes=("placeholder-sibling",), needs="sibling")
+def placeholder_sibling(frame: Frame):
+    """A dataset bound to FIELDNAME_errors (_set, _weights, _mask) has its field beside it."""
+    suffix = frame.concept.name[len(_SIBLING):]
+    stem = frame.name[:-len(suffix)] if frame.name.endswith(suffix) else ""
+    if stem and stem not in frame.siblings:
+        yield Message("placeholder-sibling", f"{frame.name!r} is the {suffix.lstrip('_')} of a "
+                      f"field {stem!r}, which this group does not hold", "warning")
+
+
 @rule(("dataset", None), codes=("missing-units", "implausible-units"), needs="units")
 def units(frame: Frame):
     """@units is there where the concept names a units category, and fits it by dimension."""
@@ -249,6 +278,13 @@ def units(frame: Frame):
         problem = units_problem(spec.units, have, transformation_type=kind)
         if problem:
             yield Message("implausible-units", problem, "warning")
+        elif spec.units == "NX_TRANSFORMATION" and kind is None and \
+                units_problem("NX_UNITLESS", have):
+            # nxdlTypes allows a length, an angle or no unit; NXtransformations says an axis
+            # without @transformation_type (a direction, a basis vector) is NX_UNITLESS.
+            yield Message("implausible-units", f"units {have!r} on an axis without "
+                          "@transformation_type, which NXtransformations makes NX_UNITLESS "
+                          "(a direction); say translation or rotation if it moves", "info")
 
 
 @rule(("dataset", None), codes=(), needs="attributes")
@@ -294,11 +330,15 @@ def attribute_value(frame: Frame):
         return
     scalar = _scalar(value)
     miss = enumeration_miss(value, attr.enum, units=attr.name == "units") \
-        if attr.enum and not attr.enum_open else None
-    if miss is not None:
+        if attr.enum else None
+    # An open attribute enumeration's @custom flag is the sibling attribute <name>_custom.
+    severity = None if miss is None else _open_enum_severity(
+        attr.enum_open, attr_or_none(frame.io, frame.obj, attr.name + "_custom")
+        if attr.enum_open else None)
+    if severity:
         yield Message("not-in-enumeration", f"@{attr.name} {'is' if miss is scalar else 'holds'} "
-                      f"{miss!r}, not one of {', '.join(sorted(map(repr, attr.enum)))}", "error",
-                      at="@" + attr.name, advice=True)
+                      f"{miss!r}, not one of {', '.join(sorted(map(repr, attr.enum)))}",
+                      severity, at="@" + attr.name, advice=not attr.enum_open)
     if attr.value is not None and str(scalar) != attr.value:
         yield Message("wrong-value", f"@{attr.name} is {scalar!r}, {attr.value!r} expected",
                       "error", at="@" + attr.name, advice=True)

@@ -9,7 +9,8 @@ from the original object, so a hard-linked member counts as a link when its ``@t
 attribute names the same object; without one it is a plain copy (a warning). ``@target``, where
 present, must name the path the link resolves to (a warning otherwise).
 
-Only members bound to a link concept are looked at, so a file pays nothing for this elsewhere.
+Only members bound to a link concept are checked against a target; any other soft link has
+only its ``@target`` compared (soft links are few, so a file pays next to nothing for this).
 """
 
 from __future__ import annotations
@@ -102,6 +103,19 @@ def check_links(walker, child, node, parent_path: str, matched):
         # Checked when the entry has been walked (see target_messages): the classes of the
         # groups on the target's path are known by then, so nothing is opened twice.
         walker.pending_links.append((child.name, resolved, spec, node))
+
+
+def soft_link_target(walker, child, parent_path: str):
+    """Messages for a soft link no link concept claims: its @target, where present, names the
+    path the link resolves to (NeXus writes @target on the original object; a copy of the file
+    or a wrong target leaves it naming something else)."""
+    if child.link != LINK_SOFT or child.kind is None:
+        return
+    attr = _text(attr_or_none(walker.io, child.oid, "target"))
+    resolved = posixpath.normpath(posixpath.join(parent_path, child.target))
+    if attr is not None and attr != resolved:
+        yield Message("link-target-attribute",
+                      f"@target is {attr!r}, but the link resolves to {resolved!r}", "warning")
 
 
 def target_messages(walker, name: str, resolved: str, spec, node):

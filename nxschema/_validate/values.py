@@ -14,9 +14,11 @@ import numpy as np
 
 from nxschema._units import category_problem
 
+# ISO 8601 writes a zero UTC offset as Z or +00:00; -00:00 is RFC 3339's "offset unknown",
+# which ISO 8601 does not allow (a file saying it is not saying when it was).
 ISO8601 = re.compile(
     r"^\d{4}-\d{2}-\d{2}"
-    r"([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}(:?\d{2})?)?)?$")
+    r"([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|(?!-00(:?00)?$)[+-]\d{2}(:?\d{2})?)?)?$")
 
 _NUMERIC_KINDS = {
     "NX_FLOAT": "f", "NX_NUMBER": "fiucb", "NX_INT": "iu", "NX_UINT": "u", "NX_POSINT": "iu",

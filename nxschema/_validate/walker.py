@@ -22,7 +22,6 @@ from nxschema._findings import SEVERITIES, Finding
 from nxschema._h5.access import (
     first_text as _text,
     LINK_EXTERNAL,
-    LINK_HARD,
     LINK_SOFT,
     Child,
     Resolver,
@@ -264,6 +263,9 @@ class Walker:
                 for message, spec in links.check_links(self, child, cnode, node.path, matched):
                     yield self.finding(message.code, self.severity(spec, message.severity),
                                        cnode, message.text, spec)
+            elif child.link == LINK_SOFT:
+                for message in links.soft_link_target(self, child, node.path):
+                    yield self.finding(message.code, message.severity, cnode, message.text)
             if child.is_group:
                 yield from self.child_group(child, cnode, attrs, nx_class, matched, entry_state,
                                             depth, stack, path,
@@ -335,23 +337,22 @@ class Walker:
                            f"defined by {base.definition}", base)
 
     def broken_child(self, child: Child, node: Node):
-        if child.code == "unreadable-object":  # the resolver named the problem
-            yield self.finding("unreadable-object", "error", node, child.problem)
-        elif child.code == "link-cycle":
+        code = child.code  # the resolver names every problem; the message is only shown
+        if code == "link-cycle":
             yield self.finding("link-cycle", "warning", node, child.problem)
-        elif child.code == "too-large":
+        elif code == "too-large":
             yield self.finding("too-large", "warning", node, child.problem)
-        # "not followed" also for a soft link whose target leads through a refused external link
-        elif "not followed" in child.problem:
+        # also for a soft link whose target leads through a refused external link
+        elif code == "external-link-not-followed":
             yield self.finding("external-link-not-followed", "warning", node, child.problem)
-        elif child.link == LINK_EXTERNAL:
+        elif code == "dangling-external-link":
             yield self.finding("dangling-external-link", "error", node,
                                f"{node.path} is a {child.problem}")
-        elif child.link == LINK_HARD:
-            yield self.finding("unreadable-object", "error", node, child.problem)
-        else:
+        elif code == "dangling-link":
             yield self.finding("dangling-link", "error", node,
                                f"{node.path} is a {child.problem}")
+        else:
+            yield self.finding("unreadable-object", "error", node, child.problem)
 
     def child_group(self, child, node, attrs, nx_class, matched, entry_state, depth, stack,
                     shown_path, in_free_group=False):

@@ -18,9 +18,10 @@ from h5py import h5o
 
 from nxschema._binding import discover
 from nxschema._binding.concepts import compile_plan
+from nxschema._h5 import policy as _policy
 from nxschema._h5.access import LINK_EXTERNAL, LINK_HARD, Resolver, attr_or_none, open_file
-from nxschema._views.view import View, _problem_code, _text
-from nxschema.errors import ArgumentError, InvalidFileError
+from nxschema._views.view import View, _text
+from nxschema.errors import ArgumentError, InvalidFileError, UnreadableFileError
 
 ENTRY_CLASSES = ("NXentry", "NXsubentry")
 MAX_DEPTH = 8  # entries within entries (NXentry > NXsubentry > ...) looked into
@@ -48,22 +49,37 @@ class NexusFile:
         self._handle = open_file(self.path)
         self._resolver.add_file(self.path, self._handle)
         self._findings: list | None = None
+        self._handles: dict[str, h5py.File] = {}  # file as the resolver names it -> handle
+        self._concepts: dict[int, dict[str, Any]] = {}  # id(plan) -> its concepts (View)
+        self._apps: dict[tuple[str, str], tuple] = {}  # (definition, class) -> (plan, name, key)
         self.problems: list[tuple[str, str, str]] = []  # (path, code, message) not reachable
 
     # -- lifetime ------------------------------------------------------------------------------
     def close(self) -> None:
+        self._handles.clear()
         self._resolver.close()
         self._handle.close()
 
     def _file(self, file: str) -> h5py.File:
-        handle = self._resolver._file(os.path.normpath(os.path.abspath(file)))
+        handle = self._handles.get(file)
         if handle is None:
-            from nxschema._h5.access import FileProblem
-            raise FileProblem(f"{file} cannot be opened")
+            handle = self._resolver._file(os.path.normpath(os.path.abspath(file)))
+            if handle is None:
+                from nxschema._h5.access import FileProblem
+                raise FileProblem(f"{file} cannot be opened")
+            self._handles[file] = handle
         return handle
 
-    def _dataset(self, file: str, path: str) -> h5py.Dataset:
-        return h5py.Dataset(h5o.open(self._file(file).id, path.encode()))
+    def _dataset(self, file: str, path: str) -> h5py.h5d.DatasetID:
+        did = h5o.open(self._file(file).id, path.encode())
+        # A virtual dataset or external raw storage reads other files: the same policy as an
+        # external link (the validator's), judged before any of its data is read.
+        problem = _policy.storage_refusal(self.external, file, did)
+        if problem:
+            did.close()
+            raise UnreadableFileError(f"{file}::{path}: {problem}; its data is not read "
+                                      f"(external={self.external!r})")
+        return did
 
     def _group(self, file: str, path: str) -> h5py.Group:
         return h5py.Group(h5o.open(self._file(file).id, path.encode()))
@@ -93,42 +109,54 @@ class NexusFile:
         if depth > MAX_DEPTH or gid is None:
             return
         io = resolver.io
+        prefix = path.rstrip("/") + "/"
         for child in resolver.children(gid, file, path):
-            child_path = f"{path.rstrip('/')}/{child.name}"
             if depth and child.link != LINK_HARD:
                 continue  # inside an entry, entries are its own groups; links lead to data
-            if child.kind is None:
-                self.problems.append((child_path, _problem_code(child.problem), child.problem))
+            kind = child.kind
+            if kind is None:
+                self.problems.append((prefix + child.name, child.code, child.problem))
                 continue
-            if not child.is_group:
+            if kind != "group":
                 continue
-            nx_class = _text(attr_or_none(io, child.oid, "NX_class"))
+            oid = child.oid
+            nx_class = _text(attr_or_none(io, oid, "NX_class"))
             if nx_class not in ENTRY_CLASSES:
+                child.release()
                 continue
+            child_path = prefix + child.name
             real_file, real_path = child._key
             child_via = via or (child_path if child.link == LINK_EXTERNAL else "")
-            view = self._view(io, child.oid, nx_class, real_file, real_path, child_path,
-                              child_via, wanted)
+            view = self._view(io, oid, nx_class, real_file, real_path, child_path, child_via,
+                              wanted)
             if view is not None:
                 yield view
             if nx_class == "NXentry":  # subentries hold data, not more entries
-                yield from self._entries(resolver, child.oid, real_file, real_path, child_via,
+                yield from self._entries(resolver, oid, real_file, real_path, child_via,
                                          wanted, depth + 1)
             child.release()
 
     def _view(self, io, gid, nx_class, file, real_path, path, via, wanted) -> View | None:
         value = None
         if io.has_link(gid, b"definition"):
-            did = io.open(gid, b"definition")
+            # Cached by its path: binding the view's members finds it open.
+            did = self._resolver.open_cached(gid, b"definition",
+                                             (file, real_path.rstrip("/") + "/definition"))
             try:
                 value = io.read_value(did) if did is not None and not io.is_group(did) else None
             except Exception:
                 value = None
         value = _text(value)
-        plan, name = discover.entry_application(self._plans, nx_class, value)
+        if value is None:
+            return None  # no definition named: no application applies here
+        found = self._apps.get((value, nx_class))
+        if found is None:
+            plan, name = discover.entry_application(self._plans, nx_class, value)
+            found = self._apps[(value, nx_class)] = (plan, name, self._key_of(name, nx_class)
+                                                     if plan is not None else None)
+        plan, name, key = found
         if plan is None:
             return None
-        key = self._key_of(name, nx_class)
         if wanted is not None and wanted not in (name, key):
             return None
         return View(self, gid, plan, file, path, key, via, real_path)

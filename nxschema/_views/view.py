@@ -81,6 +81,10 @@ class View:
 
     def _concepts(self) -> dict[str, Any]:
         plan = self._plan
+        # Kept by the file (whose catalog keeps the plans): 2,000 scans share a few plans.
+        known = self._owner._concepts.get(id(plan))
+        if known is not None:
+            return known
         out = dict(plan.named)
         for plans in plan.by_class.values():
             for p in plans:
@@ -91,6 +95,7 @@ class View:
             out.setdefault(concept_key(p), p)
         for name, options in getattr(plan, "choices", ()):
             out.setdefault(name, options[0])
+        self._owner._concepts[id(plan)] = out
         return out
 
     def _wrap(self, child, concept) -> Any:
@@ -111,7 +116,8 @@ class View:
         label = f"{self.definition}:{getattr(concept, 'concept', '') or concept_key(concept)}"
         owner = self._owner
         return Field(owner._dataset, (file, real), path, label, link,
-                     target=lambda: owner._resolver.locate(file, real))
+                     target=lambda: owner._resolver.locate(file, real),
+                     refers_to=getattr(concept, "refers_to", None))
 
     # -- access --------------------------------------------------------------------------------
     def members(self, concept: str) -> dict[str, Any]:
@@ -158,7 +164,7 @@ class View:
     def _missing_message(self, key: str, found: dict) -> str:
         where = f"{self.file}::{self._real.rstrip('/')}/{key}"
         for name, (child, _) in found.items():
-            code = _problem_code(child.problem)
+            code = child.code
             return f"{self.file}::{self._real.rstrip('/')}/{name}: {code}: {child.problem} " \
                    f"(required by {self.definition})"
         return f"{where}: missing: required by {self.definition}, not in the file"
@@ -196,13 +202,3 @@ class View:
     def __repr__(self) -> str:
         return f"<View {self.definition} at {self.path} in {self.file}>"
 
-
-def _problem_code(problem: str) -> str:
-    """The finding code the validator gives a link that does not resolve."""
-    if "not followed" in problem:
-        return "external-link-not-followed"
-    if "external" in problem:
-        return "dangling-external-link"
-    if problem.startswith("dangling"):
-        return "dangling-link"
-    return "unreadable-object"
