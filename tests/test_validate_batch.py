@@ -272,6 +272,27 @@ def test_a_task_given_to_a_worker_that_just_died_is_requeued_not_a_broken_pipe()
                                ("first", OK, 0)]
 
 
+def _touch(path):
+    Path(path).write_text("ran")
+    return path
+
+
+def test_tasks_given_now_run_while_the_caller_does_other_work(tmp_path):
+    # A split file's workers must walk their shares while this process walks its own: the
+    # tasks are given before run() is advanced (it once waited until the main share ended,
+    # which made the default two processes as slow as one).
+    pool = Pool(1)
+    pool.start(1)
+    marker = tmp_path / "ran"
+    pool.give_now([("touch", _touch, (str(marker),))])
+    for _ in range(600):  # the worker starts and runs the task; run() is not advanced
+        if marker.exists():
+            break
+        time.sleep(0.1)
+    assert marker.exists()
+    assert list(pool.run([])) == [("touch", OK, str(marker))]
+
+
 def test_a_file_past_the_timeout_gets_a_finding_and_the_run_goes_on(tmp_path):
     slow = tmp_path / "slow.h5"
     with h5py.File(slow, "w", libver="latest") as f:  # some seconds of walking

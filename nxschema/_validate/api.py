@@ -214,9 +214,11 @@ def _parallel(walker, f, file, names, jobs, catalog, definition, external):
                                       walker.discovery))
              for i, chunk in enumerate(chunks[1:], start=1)]
     pool.start(len(tasks))
-    results = pool.run(tasks)
+    # Given now, not when run() is first advanced (after this process's own share): the
+    # workers start and walk their shares while this process walks the first one.
+    pool.give_now(tasks)
+    results = pool.run([])
     try:
-        # The pool's workers start while this process walks the first share.
         yield from walker.sharing(("main", frozenset(chunks[0]))).run(f, file)
         done = {}
         for key, status, value in results:

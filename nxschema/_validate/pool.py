@@ -151,6 +151,14 @@ class Pool:
                 if worker.ready and len(worker.queue) < depth and pending:
                     self._give(worker, pending.popleft())
 
+    def give_now(self, tasks: Iterable[tuple[Any, Callable, tuple]]) -> None:
+        """Queue ``tasks`` in the started workers at once, round robin, without waiting for
+        them to be ready: a worker reads its tasks after its ``init``, so the work starts as
+        soon as it can while this process does something else; ``run([])`` then collects the
+        answers (a worker that dies under one retries it once, as in ``run``)."""
+        for i, task in enumerate(tasks):
+            self._give(self._workers[i % len(self._workers)], task)
+
     def start(self, tasks: int) -> None:
         """Start the workers for ``tasks`` tasks now (``run`` does it on its first step)."""
         while len(self._workers) < min(self.jobs, tasks):
