@@ -83,13 +83,15 @@ def measure(n: int, workdir: Path, repeat: int = 3) -> dict:
 
 
 def main(argv=None) -> int:
-    args = list(sys.argv[1:] if argv is None else argv)
-    repeat = 3
-    if "--repeat" in args:
-        at = args.index("--repeat")
-        repeat = int(args[at + 1])
-        del args[at:at + 2]
-    sizes = [int(a) for a in args] or [2000]
+    import argparse
+
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
+                                     epilog="example: python benchmarks/bench_validate.py 2000")
+    parser.add_argument("sizes", nargs="*", type=int, default=[2000], metavar="N",
+                        help="entries in the workload file (built if missing; default 2000)")
+    parser.add_argument("--repeat", type=int, default=3, help="best of this many runs")
+    options = parser.parse_args(argv)
+    repeat, sizes = options.repeat, options.sizes
     workdir = Path(os.environ.get("NXSCHEMA_BENCH_DIR", tempfile.gettempdir()))
     rows = []
     for n in sizes:
