@@ -377,3 +377,20 @@ def test_a_report_header_is_printed_when_the_report_has_one(capsys):
     stream = io.StringIO()
     TextReporter(stream, "info", "error").file(report)
     assert stream.getvalue() == "scan.h5: set=NeXus, version=v2026.01\n"
+
+
+def test_the_summary_counts_the_findings_it_shows(tmp_path):
+    # Upper case in a name is only outside the recommended form: an info, hidden by default.
+    path = tmp_path / "a.h5"
+    with h5py.File(path, "w") as f:
+        f.attrs["NX_class"] = "NXroot"
+        entry = f.create_group("entry")
+        entry.attrs["NX_class"] = "NXentry"
+        entry["Title"] = "upper case"
+    hidden = json.loads(cli("validate", path, "--format", "json").stdout)
+    shown = json.loads(cli("validate", path, "--format", "json", "--severity", "info").stdout)
+    listed = [f["code"] for f in shown["files"][0]["findings"]]
+    assert "invalid-name" in listed
+    assert shown["summary"]["codes"]["invalid-name"] == listed.count("invalid-name")
+    assert "invalid-name" not in [f["code"] for f in hidden["files"][0]["findings"]]
+    assert "invalid-name" not in hidden["summary"]["codes"]

@@ -103,7 +103,7 @@ class Summary:
 
         self.checked += 1
         findings = report.findings
-        self.codes.update(f.code for f in findings)
+        self.codes.update(f.code for f in shown)  # as shown: the summary counts what is listed
         self.severities.update(f.severity for f in shown)
         if any(f.code in USAGE_CODES for f in findings):
             self.usage.append(report.file)
