@@ -100,8 +100,10 @@ class Dimensions:
     @property
     def terms(self) -> tuple:
         """What each axis asks for, in ``index`` order: see :func:`dim_term`."""
-        ordered = sorted(self.dims, key=lambda d: int(d.index) if d.index and d.index.isdigit()
-                         else 0)
+        # isdecimal, and a bounded length: int() refuses (ValueError) past 4,300 digits, and
+        # digits such as '²' pass isdigit() but not int().
+        ordered = sorted(self.dims, key=lambda d: int(d.index) if d.index and
+                         d.index.isascii() and d.index.isdecimal() and len(d.index) < 20 else 0)
         return tuple(dim_term(d.value) for d in ordered)
 
 

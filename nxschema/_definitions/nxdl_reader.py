@@ -229,6 +229,15 @@ class _Builder:
             return None
         return _int_or_text(text)
 
+    def bounded_text(self, node, attrs, key):
+        """``key`` as written (an index stays text), or None if it is an integer too large."""
+        text = attrs.get(key)
+        problem = None if text is None else int_problem(text)
+        if problem:
+            self.problem(node, "too-large-integer", f"{key}: {problem}")
+            return None
+        return text
+
     def requirement(self, node, attrs, optional: bool | None) -> bool | None:
         """``optional``, or what a lenient ``required`` (which nxdl.xsd has on <dim> only) says."""
         required = self.boolean(node, attrs, "required")
@@ -299,9 +308,10 @@ class _Builder:
             a = self.check(kid)
             self.children(kid)
             extra = self.extras(kid)
-            index = None if extra.get("index") is False else a.get("index")
+            index = None if extra.get("index") is False else self.bounded_text(kid, a, "index")
             dims.append(m.Dim(value=self.integer(kid, a, "value"), index=index, ref=a.get("ref"),
-                              refindex=a.get("refindex"), incr=a.get("incr"),
+                              refindex=self.bounded_text(kid, a, "refindex"),
+                              incr=self.bounded_text(kid, a, "incr"),
                               required=self.boolean(kid, a, "required"), doc=extra.get("doc"),
                               source=self.src(kid)))
         return m.Dimensions(rank=self.integer(node, attrs, "rank"), dims=tuple(dims),

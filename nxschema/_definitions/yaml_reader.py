@@ -94,6 +94,14 @@ class _Builder:
                                    col=col))
         return None
 
+    def bounded_text(self, value, path):
+        """``value`` as text (an index is kept as written), or None after a finding if it is
+        an integer too large for any index."""
+        if int_problem(value) is not None:
+            self.integer(value, path)  # the finding, with its line
+            return None
+        return self._text(value)
+
     def src(self, path) -> m.Source:
         line, col = self.doc.where(path)
         return m.Source(self.doc.file, line, col)
@@ -136,11 +144,14 @@ class _Builder:
             if not isinstance(item, dict):
                 dims.append(m.Dim(value=self.integer(item, path + ("dim", i)), source=where))
                 continue
+            at = path + ("dim", i)
             dims.append(m.Dim(
-                value=self.integer(item.get("value"), path + ("dim", i, "value")),
-                index=self._text(item.get("index")),
-                ref=item.get("ref"), refindex=self._text(item.get("refindex")),
-                incr=self._text(item.get("incr")), required=item.get("required"),
+                value=self.integer(item.get("value"), at + ("value",)),
+                index=self.bounded_text(item.get("index"), at + ("index",)),
+                ref=item.get("ref"),
+                refindex=self.bounded_text(item.get("refindex"), at + ("refindex",)),
+                incr=self.bounded_text(item.get("incr"), at + ("incr",)),
+                required=item.get("required"),
                 doc=item.get("doc"), source=where))
         return m.Dimensions(rank=self.integer(data.get("rank"), path + ("rank",)),
                             dims=tuple(dims), doc=data.get("doc"), source=self.src(path))
