@@ -53,7 +53,8 @@ CODES: dict[str, Code] = {c.code: c for c in (
     Code("too-large-integer", "error", _D, "An integer (rank, dimension, occurrence count) beyond "
          "2**63 - 1 or written with more than 1000 digits.",
          "rank: 99999999999999999999",
-         "_definitions.nxdl_reader _definitions.yaml_reader _definitions.yamlsource"),
+         "_definitions.nxdl_reader _definitions.nyaml_reader _definitions.yaml_reader "
+         "_definitions.yamlsource"),
     Code("unstorable-name", "error", _D, "A member or attribute name HDF5 cannot hold: '/', NUL, "
          "'.', '..', control characters, newlines, an empty name.",
          '"sub/../../../evil": NX_CHAR', "_definitions.nxdl_reader _definitions.yaml_reader"),

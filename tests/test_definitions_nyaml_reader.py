@@ -310,3 +310,14 @@ def test_a_hostile_long_line_is_told_apart_in_one_pass(tmp_path):
     path.write_text("category: base\n" + line)
     definition, findings = read_file(path)
     assert definition is None and findings and all(f.line for f in findings)
+
+
+@pytest.mark.parametrize("dims", ["dim: (9{0},)", 'dim: [[1, "9{0}"]]', "dim: (18446744073709551616,)"])
+def test_nyaml_integers_are_bounded_like_every_reader(dims):
+    # The nyaml reader once had its own integer conversion: 5,000 digits raised ValueError
+    # out of read_nyaml, and 2**64 passed as a size.
+    text = OLD.replace("dim: (nP,)", dims.format("9" * 4999))
+    _, findings = read_nyaml(text, "big.yaml")
+    assert [(f.code, f.severity, f.line) for f in findings] == [
+        ("too-large-integer", "error", 20)]
+    assert all(len(f.message) < 200 for f in findings)

@@ -222,12 +222,7 @@ class _Builder:
 
     def integer(self, node, attrs, key):
         """``key`` as int when written as a plain integer, else as text; None if too large."""
-        text = attrs.get(key)
-        problem = None if text is None else int_problem(text)
-        if problem:
-            self.problem(node, "too-large-integer", f"{key}: {problem}")
-            return None
-        return _int_or_text(text)
+        return _int_or_text(self.bounded_text(node, attrs, key))
 
     def bounded_text(self, node, attrs, key):
         """``key`` as written (an index stays text), or None if it is an integer too large."""

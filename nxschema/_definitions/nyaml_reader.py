@@ -37,7 +37,8 @@ import textwrap
 from urllib.parse import unquote
 
 from nxschema import model as m
-from nxschema._definitions.nxdl_reader import clean_doc
+from nxschema._definitions.bounds import int_problem
+from nxschema._definitions.nxdl_reader import _int_or_text, clean_doc
 from nxschema._definitions.nyaml_doc import mapping_chars, shaped_doc
 from nxschema._definitions.yamlsource import PositionedData, read_positioned
 from nxschema._findings import Finding, error, warning
@@ -120,6 +121,18 @@ class _Reader:
         line, col = self.pos.where(path, key=key)
         self.findings.append(Finding(code, severity, message, file=self.pos.file, line=line,
                                      col=col))
+
+    def integer(self, value, path):
+        """``value`` as int when written as a plain integer, else as text; None after a
+        ``too-large-integer`` finding, bounded as the NXDL and YAML readers bound it."""
+        if value is None:
+            return None
+        text = str(value)
+        problem = int_problem(text)
+        if problem:
+            self.problem(path, "too-large-integer", problem, key=False)
+            return None
+        return _int_or_text(text)
 
     def src(self, path) -> m.Source:
         line, col = self.pos.where(path, key=True)
@@ -266,7 +279,7 @@ class _Reader:
         doc = value.get("doc")
         doc = clean_doc("\n" + str(doc)) if doc is not None else None
         rank = value.get("rank")
-        rank = None if rank is None else _int_or_text(mapping_chars(rank))
+        rank = None if rank is None else self.integer(mapping_chars(rank), path + ("rank",))
         indexed = {k: v for k, v in value.items() if k.isdigit()}
         extra = set(value) - {"rank", "doc", "dim"} - set(indexed)
         if extra:
@@ -284,7 +297,8 @@ class _Reader:
                 spec = {str(k).lstrip("\\"): v for k, v in (spec or {}).items()}
                 attrs = {k: mapping_chars(v) for k, v in spec.items() if k != "doc"}
                 dims.append(m.Dim(
-                    value=_int_or_text(attrs.get("value")), index=index, ref=attrs.get("ref"),
+                    value=self.integer(attrs.get("value"), path + (index,)), index=index,
+                    ref=attrs.get("ref"),
                     refindex=attrs.get("refindex"), incr=attrs.get("incr"),
                     required=None if "required" not in attrs else attrs["required"] == "true",
                     source=self.src(path + (index,))))
@@ -300,7 +314,7 @@ class _Reader:
                     self.problem(path, "nyaml-syntax",
                                  "each entry of dim must be [index, value]", key=False)
                     continue
-                dims.append(m.Dim(value=_int_or_text(str(entry[1])), index=str(entry[0]),
+                dims.append(m.Dim(value=self.integer(entry[1], path), index=str(entry[0]),
                                   source=src))
             return m.Dimensions(rank=rank, dims=tuple(dims), doc=doc, source=src)
         return m.Dimensions(rank=rank, doc=doc, source=src)
@@ -309,7 +323,7 @@ class _Reader:
         if not self.escaped and text.startswith("(") and text.endswith(")"):
             # the older tool took any text between the parentheses: (tof+1,), (nA + nB,)
             names = [x.strip() for x in text[1:-1].split(",") if x.strip()]
-            dims = tuple(m.Dim(value=_int_or_text(v), index=str(i), source=src)
+            dims = tuple(m.Dim(value=self.integer(v, path), index=str(i), source=src)
                          for i, v in enumerate(names, start=1))
             return m.Dimensions(rank=len(names) if rank_from_count else None, dims=dims,
                                 source=src)
@@ -320,7 +334,7 @@ class _Reader:
                          key=False)
             return None
         names = [x for x in text[1:-1].replace(" ", "").split(",") if x]
-        dims = tuple(m.Dim(value=_int_or_text(v), index=str(i), source=src)
+        dims = tuple(m.Dim(value=self.integer(v, path), index=str(i), source=src)
                      for i, v in enumerate(names, start=1))
         return m.Dimensions(rank=len(names) if rank_from_count else None, dims=dims, source=src)
 
@@ -527,13 +541,6 @@ class _Reader:
             deprecated=self.text(keywords, "deprecated"), restricts=self.text(keywords,
                                                                              "restricts"),
             svnid=self.text(keywords, "svnid"), header=header, source=self.src(path))
-
-
-def _int_or_text(text):
-    if text is None:
-        return None
-    text = str(text)
-    return int(text) if re.fullmatch(r"-?\d+", text) and str(int(text)) == text else text
 
 
 def _trailer_header(nxdl: str | None) -> str | None:
