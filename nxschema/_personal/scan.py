@@ -286,16 +286,18 @@ class _Walker:
     def _dataset(self, file, ds, path, shown, via) -> None:
         mark = self.marks.dataset(shown, self.domains)
         value = None
-        # A virtual dataset or external raw storage reads other files: the validator's policy
-        # decides, as for external links; a refused one is listed, and none of it is read.
-        refused = storage_refusal(self.external, file, ds.id)
-        if refused:
-            self.result.problems.append(f"{file}::{path}: {refused}; its data is not read")
-        elif _is_text(ds.dtype) and (ds.size or 0) <= TEXT_LIMIT:
-            try:
-                value = ds[()]
-            except Exception:
-                value = None
+        if _is_text(ds.dtype) and (ds.size or 0) <= TEXT_LIMIT:
+            # Only text is read, so only text asks: a virtual dataset or external raw storage
+            # reads other files, and the validator's policy decides, as for external links (a
+            # refused one is listed, and none of it is read).
+            refused = storage_refusal(self.external, file, ds.id)
+            if refused:
+                self.result.problems.append(f"{file}::{path}: {refused}; its data is not read")
+            else:
+                try:
+                    value = ds[()]
+                except Exception:
+                    value = None
         if mark is not None:
             done = value is not None and all(t == PLACEHOLDER for t in _texts(value))
             self._add(file, path, None, "definition", mark, via, str(ds.dtype), done)
