@@ -47,8 +47,8 @@ from pathlib import Path
 import nxschema
 import hostile_definitions
 for line in sys.stdin:
-    path, external = json.loads(line)
-    if external is None:  # a definition
+    path, external, kind = json.loads(line)
+    if kind == "definition":
         try:
             problem = hostile_definitions.judge_definition(Path(path))
         except BaseException:
@@ -76,10 +76,10 @@ class Worker:
         self.proc = subprocess.Popen([sys.executable, "-c", WORKER], stdin=subprocess.PIPE,
                                      stdout=subprocess.PIPE, text=True, env=env)
 
-    def validate(self, path: str, external: str, timeout: float):
+    def validate(self, path: str, external: str, kind: str, timeout: float):
         """The worker's answer, or None if it did not answer within ``timeout`` seconds."""
         import selectors
-        self.proc.stdin.write(json.dumps([path, external]) + "\n")
+        self.proc.stdin.write(json.dumps([path, external, kind]) + "\n")
         self.proc.stdin.flush()
         selector = selectors.DefaultSelector()
         selector.register(self.proc.stdout, selectors.EVENT_READ)
@@ -155,9 +155,9 @@ def main(argv=None) -> int:
             counts["inputs"] += 1
             counts["kinds"][kind] = counts["kinds"].get(kind, 0) + 1
             before = fingerprint(path)
-            external = None if kind == "definition" else rng.choice(["below", "never", "follow"])
+            external = rng.choice(["below", "never", "follow"])
             started = time.monotonic()
-            answer = worker.validate(str(path), external, args.hang)
+            answer = worker.validate(str(path), external, kind, args.hang)
             took = time.monotonic() - started
             counts["slowest_s"] = round(max(counts["slowest_s"], took), 2)
             problem = None

@@ -13,7 +13,6 @@ wrong, if anything.
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 import textwrap
@@ -240,21 +239,18 @@ def judge_definition(path: Path, run_writer: bool = True) -> str | None:
         return f"codegen raised {type(exc).__name__}: {exc}"
     if not run_writer:
         return None
-    args = {p.name: _value(p) for p in model["params"]}
-    if any(v is None for v in args.values()):
-        args = {p.name: v for p, v in zip(model["params"], args.values(), strict=True)
-                if v is not None and p.required}
+    # Values for the parameters we can fill; the call may still refuse them, which is fine.
+    args = {p.name: v for p in model["params"] if (v := _value(p)) is not None}
     run = path.parent / "run"
     run.mkdir(exist_ok=True)
     (path.parent / "writer.py").write_text(source, encoding="utf-8")
     (path.parent / "args.json").write_text(json.dumps(args), encoding="utf-8")
     (path.parent / "runner.py").write_text(RUNNER, encoding="utf-8")
-    env = {k: v for k, v in os.environ.items()}
     try:
         subprocess.run([sys.executable, "-B", str(path.parent / "runner.py"),
                         str(path.parent / "writer.py"), str(path.parent / "args.json"),
                         model["function"]], cwd=run, capture_output=True, timeout=60,
-                       check=False, env=env)
+                       check=False)
     except subprocess.TimeoutExpired:
         return "the generated writer ran for more than 60 s"
     # Whether the call succeeded is not the question (a writer may refuse these values);
